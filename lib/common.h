@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Helpers shared by every module of libospack: errors, buffers, strings. */
+#ifndef OSP_COMMON_H
+#define OSP_COMMON_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ospack.h"
+
+#define OSP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+struct ospack_ctx {
+	ospack_error code;
+	char msg[1024];
+	ospack_warn_fn warn;
+	void *warn_arg;
+};
+
+/* Records code and message on ctx and returns code. */
+ospack_error osp_error(struct ospack_ctx *ctx, ospack_error code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+ospack_error osp_verror(struct ospack_ctx *ctx, ospack_error code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+/* Prefixes the message already on ctx with "prefix: ". */
+ospack_error osp_error_prefix(struct ospack_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+ospack_error osp_nomem(struct ospack_ctx *ctx);
+/* An I/O error from errno: "what: path: strerror". */
+ospack_error osp_errno(struct ospack_ctx *ctx, int err, const char *what, const char *path);
+void osp_warn(struct ospack_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+bool osp_interrupted(void);
+
+/* A growable byte buffer; data is always NUL-terminated. */
+struct osp_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	bool failed; /* an allocation failed: every later append is a no-op */
+};
+
+void osp_buf_free(struct osp_buf *b);
+void osp_buf_add(struct osp_buf *b, const void *p, size_t n);
+void osp_buf_puts(struct osp_buf *b, const char *s);
+void osp_buf_putc(struct osp_buf *b, char c);
+void osp_buf_printf(struct osp_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Hands the data over to the caller (NULL if an allocation failed) and resets b. */
+char *osp_buf_steal(struct osp_buf *b, size_t *len);
+
+char *osp_strdup(const char *s);
+char *osp_strndup(const char *s, size_t n);
+char *osp_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *osp_reallocarray(void *p, size_t n, size_t size);
+
+/* A growable array of owned strings. */
+struct osp_strv {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+
+int osp_strv_push(struct osp_strv *sv, const char *s); /* 0 or -1 on ENOMEM */
+int osp_strv_push_owned(struct osp_strv *sv, char *s);
+void osp_strv_free(struct osp_strv *sv);
+
+/* True when s is well-formed UTF-8 (no overlongs, no surrogates). */
+bool osp_utf8_valid(const char *s, size_t n);
+/* Lowercase hex of n bytes into out (2n+1 bytes). */
+void osp_hex(const unsigned char *in, size_t n, char *out);
+int osp_unhex(const char *hex, unsigned char *out, size_t n); /* 0 on success */
+bool osp_is_lower_hex(const char *s, size_t n);
+
+/* Human-readable byte count ("3.4 MiB") into out. */
+void osp_human_size(uint64_t n, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* libospack: package an open AI release into one verifiable BagIt tar bundle. */
+#ifndef OSPACK_H
+#define OSPACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(OSPACK_BUILDING) && defined(__GNUC__)
+#define OSPACK_API __attribute__((visibility("default")))
+#else
+#define OSPACK_API
+#endif
+
+/*
+ * Error codes. Values are only ever appended. Every fallible call returns one;
+ * the one-line detail is kept on the context (ospack_ctx_message()).
+ */
+typedef enum ospack_error {
+	OSPACK_OK = 0,
+	OSPACK_ENOMEM = 1,    /* out of memory */
+	OSPACK_EUSAGE = 2,    /* a caller's argument is wrong */
+	OSPACK_EMANIFEST = 3, /* the manifest is invalid */
+	OSPACK_EKEY = 4,      /* a key is unreadable, wrong or unsupported */
+	OSPACK_EREJECT = 5,   /* a bundle did not verify */
+	OSPACK_EPOLICY = 6,   /* the release falls short of a required level */
+	OSPACK_EIO = 7,       /* a system or I/O error */
+	OSPACK_EINTR = 8,     /* interrupted by ospack_interrupt() */
+	OSPACK_EINPUT = 9     /* some other input (model file, policy) is invalid */
+} ospack_error;
+
+OSPACK_API const char *ospack_strerror(ospack_error code);
+/* The process exit status DESIGN.md gives this code: 0, 1, 2, 3 or 4. */
+OSPACK_API int ospack_exit_status(ospack_error code);
+
+/* A context holds the last error and the callback that receives warnings. */
+struct ospack_ctx;
+typedef void (*ospack_warn_fn)(void *arg, const char *message);
+
+OSPACK_API struct ospack_ctx *ospack_ctx_new(void);
+OSPACK_API void ospack_ctx_free(struct ospack_ctx *ctx);
+OSPACK_API const char *ospack_ctx_message(const struct ospack_ctx *ctx);
+OSPACK_API ospack_error ospack_ctx_code(const struct ospack_ctx *ctx);
+OSPACK_API void ospack_ctx_set_warn(struct ospack_ctx *ctx, ospack_warn_fn fn, void *arg);
+
+/*
+ * Asks every running operation to stop at its next check and clean up.
+ * Async-signal-safe: meant to be called from a signal handler.
+ */
+OSPACK_API void ospack_interrupt(void);
+
+OSPACK_API const char *ospack_version(void);
+
+/* Frees a string returned by the library. */
+OSPACK_API void ospack_free(void *p);
+
+/* ---- manifests ---- */
+
+struct ospack_manifest;
+
+/* Loads and validates a manifest; source paths resolve against its folder. */
+OSPACK_API ospack_error ospack_manifest_load(struct ospack_ctx *ctx, const char *path,
+					     struct ospack_manifest **out);
+OSPACK_API void ospack_manifest_free(struct ospack_manifest *m);
+OSPACK_API const char *ospack_manifest_name(const struct ospack_manifest *m);
+OSPACK_API const char *ospack_manifest_version(const struct ospack_manifest *m);
+
+/* ---- build ---- */
+
+struct ospack_build_opts {
+	const char *output;        /* NULL: "<name>-<version>.tar"; "-": stdout */
+	const char *hash;          /* "sha256" (NULL) or "sha512" */
+	const char *const *keys;   /* private keys to sign with: file paths or "env:NAME" */
+	size_t nkeys;
+	int allow_dirty;           /* accept a dirty git HEAD, and say so in the statement */
+	const char *require;       /* openness level the release must reach, or NULL */
+	int64_t mtime;             /* entry timestamp; < 0: SOURCE_DATE_EPOCH or the default */
+};
+
+struct ospack_build_result {
+	char *output;              /* the path written, or "-" */
+	char bundle_sha256[65];    /* SHA-256 of the archive bytes */
+	uint64_t files;            /* payload files in the archive */
+	uint64_t bytes;            /* payload bytes in the archive */
+	uint64_t archive_bytes;    /* size of the archive */
+	char *json;                /* the whole result as one compact JSON object */
+};
+
+OSPACK_API ospack_error ospack_build(struct ospack_ctx *ctx, const struct ospack_manifest *m,
+				     const struct ospack_build_opts *opts,
+				     struct ospack_build_result **out);
+OSPACK_API void ospack_build_result_free(struct ospack_build_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
