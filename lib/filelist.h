@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The payload files of a release: where each comes from and where it goes in the bag. */
+#ifndef OSP_FILELIST_H
+#define OSP_FILELIST_H
+
+#include "hash.h"
+#include "manifest.h"
+
+struct osp_file {
+	char *bagpath;         /* "data/code/trainer/src/train.py" */
+	char *src;             /* file to read (folder and file sources); NULL for git blobs */
+	uint64_t size;
+	unsigned mode;         /* 0644 or 0755 */
+	const struct osp_entry *entry;
+	unsigned char oid[20]; /* git blob id (git sources) */
+	struct osp_digests digests; /* filled as the bundle is written */
+};
+
+struct osp_filelist {
+	struct osp_file *v;
+	size_t n, cap;
+};
+
+/* Appends a file; bagpath and src are copied. Returns the new file or NULL (ENOMEM). */
+struct osp_file *osp_filelist_add(struct osp_filelist *fl, const struct osp_entry *e,
+				  const char *bagpath, const char *src, uint64_t size,
+				  unsigned mode);
+void osp_filelist_sort(struct osp_filelist *fl); /* by bagpath, byte order */
+void osp_filelist_free(struct osp_filelist *fl);
+
+/* "data/<section>/<entry>" for an entry, into out. */
+void osp_entry_bagdir(const struct osp_entry *e, char *out, size_t outlen);
+
+/*
+ * Checks a relative path found inside a source: UTF-8, no CR or LF, no empty,
+ * "." or ".." component. what names the source in the message.
+ */
+ospack_error osp_check_relpath(struct ospack_ctx *ctx, const char *what, const char *rel);
+
+/* Collects the files of a path source (file or folder) into fl. */
+ospack_error osp_walk_entry(struct ospack_ctx *ctx, const struct osp_entry *e,
+			    struct osp_filelist *fl);
+
+#endif
