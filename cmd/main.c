@@ -2,17 +2,53 @@
 /* ospack: dispatch to one command. */
 #include "config.h"
 
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
 
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{"build", cmd_build, "hash, bundle and sign a release described by a manifest"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: ospack COMMAND [ARGS]\n\n"
+		     "Packages an open AI release into one signed, reproducible BagIt tar bundle,\n"
+		     "verifies such bundles, and reports how open a release is.\n\n"
+		     "Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'ospack COMMAND --help' tells more. 'ospack --version' prints the version.\n");
+}
+
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+	/* libarchive needs a UTF-8 character type for non-ASCII names. */
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		setlocale(LC_CTYPE, "C.utf8");
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
 		printf("ospack %s\n", ospack_version());
 		return 0;
 	}
-	fprintf(stderr, "usage: ospack COMMAND [ARGS]\n");
-	return 2;
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "ospack: '%s' is not a command\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
 }

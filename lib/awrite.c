@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A reproducible tar writer over libarchive: restricted pax, fixed metadata, hashed output. */
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <openssl/evp.h>
+
+#include "awrite.h"
+
+struct osp_awriter {
+	struct archive *a;
+	struct archive_entry *entry;
+	int fd;
+	int64_t mtime;
+	EVP_MD_CTX *md;
+	uint64_t bytes;
+	int write_errno; /* the first error of the output, kept for the message */
+	struct osp_locale *loc;
+};
+
+struct osp_locale {
+	locale_t utf8, prev;
+};
+
+struct osp_locale *osp_locale_utf8_push(void)
+{
+	struct osp_locale *l = calloc(1, sizeof(*l));
+
+	if (l == NULL)
+		return NULL;
+	l->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	if (l->utf8 == (locale_t)0)
+		l->utf8 = newlocale(LC_CTYPE_MASK, "C.utf8", (locale_t)0);
+	if (l->utf8 != (locale_t)0)
+		l->prev = uselocale(l->utf8);
+	return l;
+}
+
+void osp_locale_pop(struct osp_locale *l)
+{
+	if (l == NULL)
+		return;
+	if (l->utf8 != (locale_t)0) {
+		uselocale(l->prev);
+		freelocale(l->utf8);
+	}
+	free(l);
+}
+
+static la_ssize_t out_write(struct archive *a, void *arg, const void *buf, size_t n)
+{
+	struct osp_awriter *w = arg;
+	const char *p = buf;
+	size_t left = n;
+
+	(void)a;
+	if (EVP_DigestUpdate(w->md, buf, n) != 1) {
+		w->write_errno = EIO;
+		return -1;
+	}
+	while (left > 0) {
+		ssize_t k;
+
+		if (osp_interrupted()) {
+			w->write_errno = EINTR;
+			return -1;
+		}
+		k = write(w->fd, p, left);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			w->write_errno = errno;
+			return -1;
+		}
+		p += k;
+		left -= (size_t)k;
+	}
+	w->bytes += n;
+	return (la_ssize_t)n;
+}
+
+static ospack_error aerr(struct ospack_ctx *ctx, struct osp_awriter *w, const char *what)
+{
+	if (w->write_errno != 0)
+		return osp_errno(ctx, w->write_errno, "cannot write the archive", NULL);
+	return osp_error(ctx, OSPACK_EIO, "%s: %s", what, archive_error_string(w->a));
+}
+
+void osp_awriter_free(struct osp_awriter *w)
+{
+	if (w == NULL)
+		return;
+	if (w->a != NULL)
+		archive_write_free(w->a);
+	archive_entry_free(w->entry);
+	EVP_MD_CTX_free(w->md);
+	osp_locale_pop(w->loc);
+	free(w);
+}
+
+ospack_error osp_awriter_open(struct ospack_ctx *ctx, int fd, int64_t mtime,
+			      struct osp_awriter **out)
+{
+	struct osp_awriter *w = calloc(1, sizeof(*w));
+
+	*out = NULL;
+	if (w == NULL)
+		return osp_nomem(ctx);
+	w->fd = fd;
+	w->mtime = mtime;
+	w->loc = osp_locale_utf8_push();
+	w->md = EVP_MD_CTX_new();
+	w->a = archive_write_new();
+	w->entry = archive_entry_new();
+	if (w->loc == NULL || w->md == NULL || w->a == NULL || w->entry == NULL ||
+	    EVP_DigestInit_ex(w->md, EVP_sha256(), NULL) != 1) {
+		osp_awriter_free(w);
+		return osp_nomem(ctx);
+	}
+	/* Unbuffered: libarchive hands our buffers straight to out_write, and the
+	 * end of the archive is never padded, so a pipe and a file get the same bytes. */
+	if (archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
+	    archive_write_add_filter_none(w->a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_per_block(w->a, 0) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(w->a, 1) != ARCHIVE_OK ||
+	    archive_write_open2(w->a, w, NULL, out_write, NULL, NULL) != ARCHIVE_OK) {
+		ospack_error rc = aerr(ctx, w, "cannot start the archive");
+
+		osp_awriter_free(w);
+		return rc;
+	}
+	*out = w;
+	return OSPACK_OK;
+}
+
+static ospack_error header(struct ospack_ctx *ctx, struct osp_awriter *w, const char *path,
+			   unsigned type, unsigned mode, uint64_t size)
+{
+	struct archive_entry *e = w->entry;
+
+	archive_entry_clear(e);
+	archive_entry_set_pathname_utf8(e, path);
+	archive_entry_set_filetype(e, type);
+	archive_entry_set_perm(e, mode);
+	archive_entry_set_size(e, (la_int64_t)size);
+	archive_entry_set_mtime(e, (time_t)w->mtime, 0);
+	archive_entry_set_uid(e, 0);
+	archive_entry_set_gid(e, 0);
+	archive_entry_set_uname(e, NULL);
+	archive_entry_set_gname(e, NULL);
+	if (archive_write_header(w->a, e) != ARCHIVE_OK)
+		return aerr(ctx, w, path);
+	return OSPACK_OK;
+}
+
+ospack_error osp_awriter_dir(struct ospack_ctx *ctx, struct osp_awriter *w, const char *path)
+{
+	char *p = osp_asprintf("%s/", path);
+	ospack_error rc;
+
+	if (p == NULL)
+		return osp_nomem(ctx);
+	rc = header(ctx, w, p, AE_IFDIR, 0755, 0);
+	free(p);
+	return rc;
+}
+
+ospack_error osp_awriter_begin(struct ospack_ctx *ctx, struct osp_awriter *w, const char *path,
+			       uint64_t size, unsigned mode)
+{
+	return header(ctx, w, path, AE_IFREG, mode, size);
+}
+
+ospack_error osp_awriter_data(struct ospack_ctx *ctx, struct osp_awriter *w, const void *p,
+			      size_t n)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		la_ssize_t k = archive_write_data(w->a, c, n);
+
+		if (k <= 0)
+			return aerr(ctx, w, "cannot write the archive");
+		c += k;
+		n -= (size_t)k;
+	}
+	return OSPACK_OK;
+}
+
+ospack_error osp_awriter_file(struct ospack_ctx *ctx, struct osp_awriter *w, const char *path,
+			      const void *p, size_t n)
+{
+	ospack_error rc = osp_awriter_begin(ctx, w, path, n, 0644);
+
+	if (rc == OSPACK_OK)
+		rc = osp_awriter_data(ctx, w, p, n);
+	return rc;
+}
+
+ospack_error osp_awriter_finish(struct ospack_ctx *ctx, struct osp_awriter *w,
+				unsigned char sha256[32], uint64_t *bytes)
+{
+	if (archive_write_close(w->a) != ARCHIVE_OK)
+		return aerr(ctx, w, "cannot finish the archive");
+	if (EVP_DigestFinal_ex(w->md, sha256, NULL) != 1)
+		return osp_error(ctx, OSPACK_EIO, "sha256 failed");
+	*bytes = w->bytes;
+	return OSPACK_OK;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The archive writer: a reproducible restricted-pax tar stream through libarchive. */
+#ifndef OSP_AWRITE_H
+#define OSP_AWRITE_H
+
+#include "common.h"
+
+struct osp_awriter;
+
+/* Writes to fd; every entry gets mtime, uid/gid 0 and no owner names. */
+ospack_error osp_awriter_open(struct ospack_ctx *ctx, int fd, int64_t mtime,
+			      struct osp_awriter **out);
+/* A folder entry; path without the trailing slash. Mode 0755. */
+ospack_error osp_awriter_dir(struct ospack_ctx *ctx, struct osp_awriter *w, const char *path);
+ospack_error osp_awriter_begin(struct ospack_ctx *ctx, struct osp_awriter *w, const char *path,
+			       uint64_t size, unsigned mode);
+ospack_error osp_awriter_data(struct ospack_ctx *ctx, struct osp_awriter *w, const void *p,
+			      size_t n);
+/* A whole file from memory, mode 0644. */
+ospack_error osp_awriter_file(struct ospack_ctx *ctx, struct osp_awriter *w, const char *path,
+			      const void *p, size_t n);
+/* Ends the archive; gives the SHA-256 and size of every byte written. */
+ospack_error osp_awriter_finish(struct ospack_ctx *ctx, struct osp_awriter *w,
+				unsigned char sha256[32], uint64_t *bytes);
+void osp_awriter_free(struct osp_awriter *w);
+
+/* Runs with a UTF-8 LC_CTYPE on this thread, as libarchive's name handling needs. */
+struct osp_locale;
+struct osp_locale *osp_locale_utf8_push(void);
+void osp_locale_pop(struct osp_locale *l);
+
+#endif

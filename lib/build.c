@@ -1,0 +1,653 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ospack_build: one pass over the sources into a reproducible, signed BagIt tar bundle. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "awrite.h"
+#include "bag.h"
+#include "git.h"
+#include "release.h"
+#include "sign.h"
+
+/* Files smaller than this are hashed on the reading thread: a hand-off costs more. */
+#define SMALL_FILE (256 * 1024)
+#define MAX_TAGS 8
+
+struct build {
+	struct ospack_ctx *ctx;
+	const struct ospack_build_opts *o;
+	struct osp_release r;
+	struct osp_key **keys;
+	size_t nkeys;
+	struct osp_hasher *hasher;
+	struct osp_hash *hash;
+	struct osp_awriter *w;
+	unsigned char *smallbuf;
+	int fd;
+	char *target;      /* NULL for stdout */
+	char *tmp;         /* the temporary file beside target */
+	char *prevdir;     /* folder of the last payload file, relative to the bag */
+	struct osp_tagfile tags[MAX_TAGS];
+	size_t ntags;
+	unsigned char sha256[32];
+	uint64_t archive_bytes, payload_bytes;
+};
+
+static ospack_error parse_mtime(struct build *b)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long v;
+
+	if (b->o->mtime >= 0) {
+		b->r.mtime = b->o->mtime;
+		return OSPACK_OK;
+	}
+	if (sde == NULL || sde[0] == '\0') {
+		b->r.mtime = OSP_DEFAULT_MTIME;
+		return OSPACK_OK;
+	}
+	errno = 0;
+	v = strtoll(sde, &end, 10);
+	if (*end != '\0' || errno != 0 || v < 0 || strspn(sde, "0123456789") != strlen(sde) ||
+	    v > 8589934591LL)
+		return osp_error(b->ctx, OSPACK_EUSAGE,
+				 "SOURCE_DATE_EPOCH: '%s' is not a number of seconds since 1970",
+				 sde);
+	b->r.mtime = v;
+	return OSPACK_OK;
+}
+
+static ospack_error load_keys(struct build *b)
+{
+	b->keys = calloc(b->o->nkeys ? b->o->nkeys : 1, sizeof(*b->keys));
+	if (b->keys == NULL)
+		return osp_nomem(b->ctx);
+	for (size_t i = 0; i < b->o->nkeys; i++) {
+		ospack_error rc = osp_key_load_private(b->ctx, b->o->keys[i], &b->keys[i]);
+
+		if (rc != OSPACK_OK)
+			return rc;
+		b->nkeys++;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(osp_key_id(b->keys[k]), osp_key_id(b->keys[i])) == 0)
+				return osp_error(b->ctx, OSPACK_EKEY, "%s: the same key is given twice",
+						 b->o->keys[i]);
+	}
+	return OSPACK_OK;
+}
+
+static ospack_error set_options(struct build *b)
+{
+	const char *hash = b->o->hash ? b->o->hash : "sha256";
+	int n;
+
+	if (osp_alg_parse(hash, &b->r.alg) != 0)
+		return osp_error(b->ctx, OSPACK_EUSAGE, "--hash: '%s' is not sha256 or sha512", hash);
+	b->r.algs = OSP_ALG_BIT(OSP_SHA256) | OSP_ALG_BIT(b->r.alg);
+	n = snprintf(b->r.bag, sizeof(b->r.bag), "%s-%s", b->r.m->name, b->r.m->version);
+	if (n < 0 || (size_t)n >= sizeof(b->r.bag))
+		return osp_error(b->ctx, OSPACK_EMANIFEST, "name and version are too long");
+	if (parse_mtime(b) != OSPACK_OK)
+		return b->ctx->code;
+	return load_keys(b);
+}
+
+/* The bag path of a url entry's file: the last part of the URL's path, if it is a plain name. */
+static char *fetch_path(const struct osp_entry *e)
+{
+	char dir[400];
+	const char *p = strstr(e->src, "://") + 3, *slash = strchr(p, '/'), *base, *end;
+	size_t n;
+
+	osp_entry_bagdir(e, dir, sizeof(dir));
+	base = slash ? strrchr(slash, '/') + 1 : "";
+	end = base + strcspn(base, "?#");
+	n = (size_t)(end - base);
+	if (n == 0 || strspn(base, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") < n ||
+	    (n <= 2 && base[0] == '.'))
+		return osp_asprintf("%s/%s", dir, e->name);
+	return osp_asprintf("%s/%.*s", dir, (int)n, base);
+}
+
+static ospack_error collect(struct build *b)
+{
+	const struct ospack_manifest *m = b->r.m;
+	ospack_error rc = OSPACK_OK;
+
+	b->r.git = calloc(m->nentries ? m->nentries : 1, sizeof(*b->r.git));
+	b->r.fetch_path = calloc(m->nentries ? m->nentries : 1, sizeof(*b->r.fetch_path));
+	if (b->r.git == NULL || b->r.fetch_path == NULL)
+		return osp_nomem(b->ctx);
+	for (size_t i = 0; rc == OSPACK_OK && i < m->nentries; i++) {
+		const struct osp_entry *e = &m->entries[i];
+
+		if (e->source == OSP_SRC_PATH) {
+			rc = osp_walk_entry(b->ctx, e, &b->r.files);
+		} else if (e->source == OSP_SRC_GIT) {
+			rc = osp_git_open(b->ctx, e, b->o->allow_dirty != 0, &b->r.git[i]);
+			if (rc == OSPACK_OK)
+				rc = osp_git_collect(b->ctx, b->r.git[i], &b->r.files);
+		} else {
+			b->r.fetch_path[i] = fetch_path(e);
+			if (b->r.fetch_path[i] == NULL)
+				rc = osp_nomem(b->ctx);
+			if (rc == OSPACK_OK && b->r.alg == OSP_SHA512 && e->sha512 == NULL) {
+				char label[64];
+
+				osp_entry_label(e, label, sizeof(label));
+				rc = osp_error(b->ctx, OSPACK_EMANIFEST,
+					       "%s:%u:%u: %s.sha512: required with --hash sha512",
+					       m->file, e->pos.line, e->pos.col, label);
+			}
+		}
+	}
+	osp_filelist_sort(&b->r.files);
+	return rc;
+}
+
+static ospack_error open_output(struct build *b)
+{
+	const char *out = b->o->output;
+	struct stat st;
+	mode_t mask;
+
+	if (out != NULL && strcmp(out, "-") == 0) {
+		if (isatty(STDOUT_FILENO))
+			return osp_error(b->ctx, OSPACK_EUSAGE,
+					 "refusing to write an archive to a terminal");
+		b->fd = STDOUT_FILENO;
+		return OSPACK_OK;
+	}
+	b->target = out ? osp_strdup(out) : osp_asprintf("%s.tar", b->r.bag);
+	if (b->target == NULL)
+		return osp_nomem(b->ctx);
+	if (stat(b->target, &st) == 0 && S_ISDIR(st.st_mode))
+		return osp_error(b->ctx, OSPACK_EUSAGE, "%s: is a folder", b->target);
+	{
+		const char *slash = strrchr(b->target, '/');
+		int dlen = slash ? (int)(slash - b->target) + 1 : 0;
+
+		b->tmp = osp_asprintf("%.*s.%s.tmp-XXXXXX", dlen, b->target,
+				      slash ? slash + 1 : b->target);
+	}
+	if (b->tmp == NULL)
+		return osp_nomem(b->ctx);
+	b->fd = mkostemp(b->tmp, O_CLOEXEC);
+	if (b->fd < 0) {
+		int err = errno;
+
+		free(b->tmp);
+		b->tmp = NULL;
+		return osp_errno(b->ctx, err, "cannot create the archive beside", b->target);
+	}
+	mask = umask(022);
+	umask(mask);
+	if (fchmod(b->fd, 0666 & ~mask) != 0)
+		return osp_errno(b->ctx, errno, "cannot set the mode of", b->tmp);
+	return OSPACK_OK;
+}
+
+/* Emits the folder entries between the previous payload file and this one. */
+static ospack_error emit_dirs(struct build *b, const char *bagpath)
+{
+	const char *prev = b->prevdir;
+	size_t dlen = (size_t)(strrchr(bagpath, '/') - bagpath), i = 0;
+	char path[4096];
+
+	while (i < dlen && prev[i] != '\0' && prev[i] == bagpath[i])
+		i++;
+	/* Back up to the last whole folder both paths share. */
+	if (!((i == dlen || bagpath[i] == '/') && (prev[i] == '\0' || prev[i] == '/'))) {
+		do
+			i--;
+		while (i > 0 && bagpath[i] != '/');
+	}
+	for (size_t k = i + 1; k <= dlen; k++) {
+		if (k < dlen && bagpath[k] != '/')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%.*s", b->r.bag, (int)k, bagpath) >=
+		    (int)sizeof(path))
+			return osp_error(b->ctx, OSPACK_EMANIFEST, "%s: path too long", bagpath);
+		if (osp_awriter_dir(b->ctx, b->w, path) != OSPACK_OK)
+			return b->ctx->code;
+	}
+	free(b->prevdir);
+	b->prevdir = osp_strndup(bagpath, dlen);
+	return b->prevdir ? OSPACK_OK : osp_nomem(b->ctx);
+}
+
+static ssize_t read_full(int fd, unsigned char *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t k = read(fd, buf + got, n - got);
+
+		if (k < 0 && errno == EINTR && !osp_interrupted())
+			continue;
+		if (k < 0)
+			return -1;
+		if (k == 0)
+			break;
+		got += (size_t)k;
+	}
+	return (ssize_t)got;
+}
+
+/* Streams size bytes of fd into the archive, hashing the very bytes written. */
+static ospack_error copy_fd(struct build *b, struct osp_file *f, int fd, uint64_t size)
+{
+	bool small = size < SMALL_FILE;
+	uint64_t left = size;
+	unsigned char extra;
+	ospack_error rc = OSPACK_OK;
+
+	while (left > 0 && rc == OSPACK_OK) {
+		unsigned char *buf = small ? b->smallbuf : osp_hasher_get(b->hasher);
+		size_t want = left < OSP_HASHER_BUFSIZE ? (size_t)left : OSP_HASHER_BUFSIZE;
+		ssize_t n = read_full(fd, buf, want);
+
+		if (osp_interrupted())
+			return osp_error(b->ctx, OSPACK_EINTR, "interrupted");
+		if (n < 0)
+			return osp_errno(b->ctx, errno, "cannot read", f->src);
+		if (n == 0)
+			return osp_error(b->ctx, OSPACK_EIO,
+					 "%s: the file shrank while being read (%" PRIu64
+					 " bytes expected, %" PRIu64 " read)",
+					 f->src, size, size - left);
+		if (small)
+			rc = osp_hash_update(b->ctx, b->hash, buf, (size_t)n);
+		else
+			osp_hasher_put(b->hasher, (size_t)n);
+		if (rc == OSPACK_OK)
+			rc = osp_awriter_data(b->ctx, b->w, buf, (size_t)n);
+		left -= (uint64_t)n;
+	}
+	if (rc == OSPACK_OK && read_full(fd, &extra, 1) > 0)
+		rc = osp_error(b->ctx, OSPACK_EIO,
+			       "%s: the file grew while being read (%" PRIu64 " bytes expected)",
+			       f->src, size);
+	if (small)
+		return rc != OSPACK_OK ? rc : osp_hash_final(b->ctx, b->hash, &f->digests);
+	{
+		ospack_error rc2 = osp_hasher_end(b->ctx, b->hasher, &f->digests);
+
+		return rc != OSPACK_OK ? rc : rc2;
+	}
+}
+
+static ospack_error write_fs_file(struct build *b, struct osp_file *f, const char *path)
+{
+	int fd = open(f->src, O_RDONLY | O_CLOEXEC | (f->entry->follow_symlinks ? 0 : O_NOFOLLOW));
+	struct stat st;
+	ospack_error rc;
+
+	if (fd < 0)
+		return osp_errno(b->ctx, errno, "cannot open", f->src);
+	if (fstat(fd, &st) != 0) {
+		rc = osp_errno(b->ctx, errno, "cannot stat", f->src);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = osp_error(b->ctx, OSPACK_EIO, "%s: no longer a regular file", f->src);
+		goto out;
+	}
+	if ((uint64_t)st.st_size != f->size) {
+		rc = osp_error(b->ctx, OSPACK_EIO, "%s: the file changed size since it was listed",
+			       f->src);
+		goto out;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	rc = osp_awriter_begin(b->ctx, b->w, path, f->size, f->mode);
+	if (rc == OSPACK_OK)
+		rc = copy_fd(b, f, fd, f->size);
+out:
+	close(fd);
+	return rc;
+}
+
+static ospack_error write_git_file(struct build *b, struct osp_file *f, const char *path)
+{
+	size_t r = (size_t)(f->entry - b->r.m->entries);
+	const void *data;
+	size_t len;
+	ospack_error rc = osp_git_read(b->ctx, b->r.git[r], f, &data, &len);
+
+	if (rc == OSPACK_OK && len != f->size)
+		rc = osp_error(b->ctx, OSPACK_EIO, "%s: blob size changed", f->bagpath);
+	if (rc == OSPACK_OK)
+		rc = osp_awriter_begin(b->ctx, b->w, path, len, f->mode);
+	if (rc == OSPACK_OK)
+		rc = osp_hash_update(b->ctx, b->hash, data, len);
+	if (rc == OSPACK_OK)
+		rc = osp_hash_final(b->ctx, b->hash, &f->digests);
+	if (rc == OSPACK_OK)
+		rc = osp_awriter_data(b->ctx, b->w, data, len);
+	return rc;
+}
+
+static ospack_error write_payload(struct build *b)
+{
+	char path[4096];
+	ospack_error rc;
+
+	rc = osp_awriter_dir(b->ctx, b->w, b->r.bag);
+	snprintf(path, sizeof(path), "%s/data", b->r.bag);
+	if (rc == OSPACK_OK)
+		rc = osp_awriter_dir(b->ctx, b->w, path);
+	b->prevdir = osp_strdup("data");
+	if (b->prevdir == NULL)
+		return osp_nomem(b->ctx);
+	for (size_t i = 0; rc == OSPACK_OK && i < b->r.files.n; i++) {
+		struct osp_file *f = &b->r.files.v[i];
+
+		if (snprintf(path, sizeof(path), "%s/%s", b->r.bag, f->bagpath) >= (int)sizeof(path))
+			return osp_error(b->ctx, OSPACK_EMANIFEST, "%s: path too long", f->bagpath);
+		rc = emit_dirs(b, f->bagpath);
+		if (rc == OSPACK_OK)
+			rc = f->src ? write_fs_file(b, f, path) : write_git_file(b, f, path);
+		b->payload_bytes += f->size;
+	}
+	return rc;
+}
+
+static struct osp_tagfile *add_tag(struct build *b, const char *path, struct osp_buf *buf)
+{
+	struct osp_tagfile *t = &b->tags[b->ntags];
+	ospack_error rc;
+
+	snprintf(t->path, sizeof(t->path), "%s", path);
+	t->data = osp_buf_steal(buf, &t->len);
+	if (t->data == NULL) {
+		osp_nomem(b->ctx);
+		return NULL;
+	}
+	b->ntags++;
+	rc = osp_hash_update(b->ctx, b->hash, t->data, t->len);
+	if (rc == OSPACK_OK)
+		rc = osp_hash_final(b->ctx, b->hash, &t->d);
+	return rc == OSPACK_OK ? t : NULL;
+}
+
+static ospack_error payload_manifests(struct build *b, struct osp_buf *man, struct osp_buf *fetch,
+				      struct osp_bag_info *info)
+{
+	const struct ospack_manifest *m = b->r.m;
+	size_t n = b->r.files.n, k = 0;
+	char hex[2 * OSP_MAX_DIGEST + 1];
+
+	info->octets = b->payload_bytes;
+	info->count = n;
+	/* The payload manifest lists archive files and fetched files in one byte order. */
+	for (size_t i = 0; i < m->nentries; i++) {
+		const struct osp_entry *e = &m->entries[i];
+
+		if (e->source != OSP_SRC_URL)
+			continue;
+		osp_bag_fetch_line(fetch, e->src, e->size, b->r.fetch_path[i]);
+		info->octets += e->size;
+		info->count++;
+	}
+	for (size_t i = 0; i < n || k < m->nentries;) {
+		const struct osp_entry *e = k < m->nentries ? &m->entries[k] : NULL;
+
+		if (e != NULL && e->source != OSP_SRC_URL) {
+			k++;
+			continue;
+		}
+		if (e == NULL || (i < n && strcmp(b->r.files.v[i].bagpath, b->r.fetch_path[k]) < 0)) {
+			const struct osp_file *f = &b->r.files.v[i++];
+
+			osp_hex(f->digests.d[b->r.alg], osp_alg_len(b->r.alg), hex);
+			osp_bag_manifest_line(man, hex, f->bagpath);
+		} else {
+			osp_bag_manifest_line(man, b->r.alg == OSP_SHA512 ? e->sha512 : e->sha256,
+					      b->r.fetch_path[k++]);
+		}
+	}
+	return man->failed || fetch->failed ? osp_nomem(b->ctx) : OSPACK_OK;
+}
+
+static ospack_error statement(struct build *b, struct osp_buf *env)
+{
+	char *st = NULL, *envtext = NULL;
+	size_t stlen = 0, envlen = 0;
+	ospack_error rc = osp_statement_build(b->ctx, &b->r, b->tags, b->ntags, &st, &stlen);
+
+	if (rc == OSPACK_OK)
+		rc = osp_envelope_build(b->ctx, st, stlen, b->keys, b->nkeys, &envtext, &envlen);
+	if (rc == OSPACK_OK)
+		osp_buf_add(env, envtext, envlen);
+	free(st);
+	free(envtext);
+	return rc;
+}
+
+static ospack_error tag_files(struct build *b)
+{
+	struct osp_buf bagit = {0}, info = {0}, man = {0}, fetch = {0}, env = {0}, tagman = {0};
+	struct osp_bag_info bi = {.external_identifier = b->r.bag,
+				  .description = b->r.m->description,
+				  .date = b->r.mtime};
+	char name[64], hex[2 * OSP_MAX_DIGEST + 1];
+	const char *alg = osp_alg_name(b->r.alg);
+	ospack_error rc = payload_manifests(b, &man, &fetch, &bi);
+
+	if (rc != OSPACK_OK)
+		goto out;
+	osp_buf_puts(&bagit, OSP_BAGIT_TXT);
+	osp_bag_info_txt(&info, &bi);
+	snprintf(name, sizeof(name), "manifest-%s.txt", alg);
+	if (add_tag(b, "bagit.txt", &bagit) == NULL || add_tag(b, "bag-info.txt", &info) == NULL ||
+	    add_tag(b, name, &man) == NULL || (fetch.len > 0 && add_tag(b, "fetch.txt", &fetch) == NULL)) {
+		rc = b->ctx->code;
+		goto out;
+	}
+	rc = statement(b, &env);
+	if (rc != OSPACK_OK || add_tag(b, OSP_ENVELOPE_PATH, &env) == NULL) {
+		rc = b->ctx->code;
+		goto out;
+	}
+	for (size_t i = 0; i < b->ntags; i++) {
+		osp_hex(b->tags[i].d.d[b->r.alg], osp_alg_len(b->r.alg), hex);
+		osp_bag_manifest_line(&tagman, hex, b->tags[i].path);
+	}
+	snprintf(name, sizeof(name), "tagmanifest-%s.txt", alg);
+	if (add_tag(b, name, &tagman) == NULL)
+		rc = b->ctx->code;
+out:
+	osp_buf_free(&bagit);
+	osp_buf_free(&info);
+	osp_buf_free(&man);
+	osp_buf_free(&fetch);
+	osp_buf_free(&env);
+	osp_buf_free(&tagman);
+	return rc;
+}
+
+static ospack_error write_tags(struct build *b)
+{
+	char path[512];
+	bool ospack_dir = false;
+
+	for (size_t i = 0; i < b->ntags; i++) {
+		const struct osp_tagfile *t = &b->tags[i];
+
+		if (!ospack_dir && strncmp(t->path, "ospack/", 7) == 0) {
+			snprintf(path, sizeof(path), "%s/ospack", b->r.bag);
+			if (osp_awriter_dir(b->ctx, b->w, path) != OSPACK_OK)
+				return b->ctx->code;
+			ospack_dir = true;
+		}
+		snprintf(path, sizeof(path), "%s/%s", b->r.bag, t->path);
+		if (osp_awriter_file(b->ctx, b->w, path, t->data, t->len) != OSPACK_OK)
+			return b->ctx->code;
+	}
+	return OSPACK_OK;
+}
+
+static ospack_error finish_output(struct build *b)
+{
+	if (b->target == NULL)
+		return OSPACK_OK;
+	if (fsync(b->fd) != 0)
+		return osp_errno(b->ctx, errno, "cannot write", b->tmp);
+	if (close(b->fd) != 0) {
+		b->fd = -1;
+		return osp_errno(b->ctx, errno, "cannot write", b->tmp);
+	}
+	b->fd = -1;
+	if (rename(b->tmp, b->target) != 0)
+		return osp_errno(b->ctx, errno, "cannot rename the archive to", b->target);
+	free(b->tmp);
+	b->tmp = NULL;
+	return OSPACK_OK;
+}
+
+static ospack_error write_bundle(struct build *b)
+{
+	ospack_error rc = open_output(b);
+
+	if (rc == OSPACK_OK)
+		rc = osp_hasher_new(b->ctx, b->r.algs, &b->hasher);
+	if (rc == OSPACK_OK)
+		rc = osp_hash_new(b->ctx, b->r.algs, &b->hash);
+	if (rc == OSPACK_OK && (b->smallbuf = malloc(OSP_HASHER_BUFSIZE)) == NULL)
+		rc = osp_nomem(b->ctx);
+	if (rc == OSPACK_OK)
+		rc = osp_awriter_open(b->ctx, b->fd, b->r.mtime, &b->w);
+	if (rc == OSPACK_OK)
+		rc = write_payload(b);
+	if (rc == OSPACK_OK)
+		rc = tag_files(b);
+	if (rc == OSPACK_OK)
+		rc = write_tags(b);
+	if (rc == OSPACK_OK)
+		rc = osp_awriter_finish(b->ctx, b->w, b->sha256, &b->archive_bytes);
+	if (rc == OSPACK_OK)
+		rc = finish_output(b);
+	return rc;
+}
+
+static json_t *result_components(const struct build *b)
+{
+	const struct ospack_manifest *m = b->r.m;
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr != NULL && i < m->nentries; i++) {
+		const struct osp_entry *e = &m->entries[i];
+		uint64_t files = 0, bytes = 0;
+
+		for (size_t k = 0; k < b->r.files.n; k++) {
+			if (b->r.files.v[k].entry == e) {
+				files++;
+				bytes += b->r.files.v[k].size;
+			}
+		}
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:I, s:o}", "section",
+						     osp_section_name(e->section), "name", e->name,
+						     "files", (json_int_t)files, "bytes",
+						     (json_int_t)bytes, "license",
+						     e->license ? json_string(e->license) : json_null()));
+	}
+	return arr;
+}
+
+static ospack_error make_result(struct build *b, struct ospack_build_result **out)
+{
+	struct ospack_build_result *res = calloc(1, sizeof(*res));
+	json_t *j, *signers = json_array();
+
+	if (res == NULL)
+		return osp_nomem(b->ctx);
+	res->output = osp_strdup(b->target ? b->target : "-");
+	osp_hex(b->sha256, 32, res->bundle_sha256);
+	res->files = b->r.files.n;
+	res->bytes = b->payload_bytes;
+	res->archive_bytes = b->archive_bytes;
+	for (size_t i = 0; signers != NULL && i < b->nkeys; i++)
+		json_array_append_new(signers, json_string(osp_key_id(b->keys[i])));
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:o}", "output",
+		      res->output ? res->output : "-", "sha256", res->bundle_sha256, "bag", b->r.bag,
+		      "name", b->r.m->name, "version", b->r.m->version, "hash",
+		      osp_alg_name(b->r.alg), "files", (json_int_t)res->files, "bytes",
+		      (json_int_t)res->bytes, "archive_bytes", (json_int_t)res->archive_bytes,
+		      "signed_by", signers, "components", result_components(b));
+	res->json = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(j);
+	if (res->output == NULL || res->json == NULL) {
+		ospack_build_result_free(res);
+		return osp_nomem(b->ctx);
+	}
+	*out = res;
+	return OSPACK_OK;
+}
+
+static void build_free(struct build *b)
+{
+	osp_awriter_free(b->w);
+	if (b->fd >= 0 && b->target != NULL)
+		close(b->fd);
+	if (b->tmp != NULL)
+		unlink(b->tmp);
+	free(b->tmp);
+	free(b->target);
+	free(b->prevdir);
+	free(b->smallbuf);
+	osp_hasher_free(b->hasher);
+	osp_hash_free(b->hash);
+	for (size_t i = 0; i < b->nkeys; i++)
+		osp_key_free(b->keys[i]);
+	free(b->keys);
+	for (size_t i = 0; i < b->ntags; i++)
+		free(b->tags[i].data);
+	for (size_t i = 0; b->r.git != NULL && i < b->r.m->nentries; i++)
+		osp_git_free(b->r.git[i]);
+	for (size_t i = 0; b->r.fetch_path != NULL && i < b->r.m->nentries; i++)
+		free(b->r.fetch_path[i]);
+	free(b->r.git);
+	free(b->r.fetch_path);
+	osp_filelist_free(&b->r.files);
+}
+
+OSPACK_API ospack_error ospack_build(struct ospack_ctx *ctx, const struct ospack_manifest *m,
+				     const struct ospack_build_opts *opts,
+				     struct ospack_build_result **out)
+{
+	struct ospack_build_opts defaults = {.mtime = -1};
+	struct build b = {.ctx = ctx, .o = opts ? opts : &defaults, .fd = -1};
+	ospack_error rc;
+
+	*out = NULL;
+	b.r.m = m;
+	rc = set_options(&b);
+	if (rc == OSPACK_OK)
+		rc = collect(&b);
+	if (rc == OSPACK_OK)
+		rc = write_bundle(&b);
+	if (rc == OSPACK_OK)
+		rc = make_result(&b, out);
+	build_free(&b);
+	return rc;
+}
+
+OSPACK_API void ospack_build_result_free(struct ospack_build_result *r)
+{
+	if (r == NULL)
+		return;
+	free(r->output);
+	free(r->json);
+	free(r);
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Temporary stand-ins for the license, git and signing modules while they are written. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "git.h"
+#include "license.h"
+#include "sign.h"
+
+struct osp_spdx {
+	char *s;
+};
+
+ospack_error osp_spdx_parse(struct ospack_ctx *ctx, const char *expr, struct osp_spdx **out)
+{
+	*out = calloc(1, sizeof(**out));
+	(*out)->s = strdup(expr);
+	return OSPACK_OK;
+}
+void osp_spdx_free(struct osp_spdx *e)
+{
+	if (e)
+		free(e->s);
+	free(e);
+}
+char *osp_spdx_string(const struct osp_spdx *e)
+{
+	return strdup(e->s);
+}
+ospack_error osp_git_open(struct ospack_ctx *ctx, const struct osp_entry *e, bool allow_dirty,
+			  struct osp_git **out)
+{
+	return osp_error(ctx, OSPACK_EMANIFEST, "git sources are not available yet");
+}
+const struct osp_git_info *osp_git_info(const struct osp_git *g)
+{
+	return NULL;
+}
+ospack_error osp_git_collect(struct ospack_ctx *ctx, struct osp_git *g, struct osp_filelist *fl)
+{
+	return OSPACK_EMANIFEST;
+}
+ospack_error osp_git_read(struct ospack_ctx *ctx, struct osp_git *g, const struct osp_file *f,
+			  const void **data, size_t *len)
+{
+	return OSPACK_EMANIFEST;
+}
+void osp_git_free(struct osp_git *g)
+{
+}
+ospack_error osp_key_load_private(struct ospack_ctx *ctx, const char *spec, struct osp_key **out)
+{
+	return osp_error(ctx, OSPACK_EKEY, "keys are not available yet");
+}
+void osp_key_free(struct osp_key *k)
+{
+}
+const char *osp_key_id(const struct osp_key *k)
+{
+	return "";
+}
+ospack_error osp_key_sign(struct ospack_ctx *ctx, const struct osp_key *k, const void *msg,
+			  size_t n, unsigned char **sig, size_t *siglen)
+{
+	return OSPACK_EKEY;
+}
+unsigned char *osp_dsse_pae(const char *type, const void *body, size_t n, size_t *outlen)
+{
+	return malloc(1);
+}
+char *osp_base64_encode(const void *p, size_t n)
+{
+	char *out = malloc(4 * ((n + 2) / 3) + 1);
+
+	EVP_EncodeBlock((unsigned char *)out, p, (int)n);
+	return out;
+}
