@@ -255,6 +255,14 @@ static void test_base64_strict(void)
 	};
 	struct ospack_ctx *ctx = ospack_ctx_new();
 
+	unsigned char *big = NULL;
+	size_t bign = 0;
+
+	/* The bound is checked before a byte is read. */
+	ok(osp_base64_decode(ctx, "AAAA", (size_t)1 << 31, &big, &bign) == OSPACK_EINPUT &&
+		   big == NULL,
+	   "base64 refuses input over its bound");
+	has_str(ospack_ctx_message(ctx), "longer than", "base64 bound message");
 	for (size_t i = 0; i < OSP_ARRAY_LEN(cases); i++) {
 		unsigned char *d = (unsigned char *)"x";
 		size_t n = 1;
@@ -306,6 +314,7 @@ static void test_env(void)
 {
 	struct ospack_ctx *ctx = ospack_ctx_new();
 	struct osp_key *k = NULL;
+	char *big;
 
 	setenv("OSPACK_TEST_KEY", golden_key, 1);
 	ok(osp_key_load_private(ctx, "env:OSPACK_TEST_KEY", &k) == OSPACK_OK,
@@ -328,6 +337,15 @@ static void test_env(void)
 	setenv("OSPACK_TEST_JUNK", "not a key", 1);
 	load_fails("env:OSPACK_TEST_JUNK", true, "env:OSPACK_TEST_JUNK: not a PEM key",
 		   "junk in the variable");
+	big = calloc(1, 70 * 1024);
+	if (big != NULL) {
+		memset(big, 'A', 70 * 1024 - 1);
+		setenv("OSPACK_TEST_BIG", big, 1);
+		free(big);
+		load_fails("env:OSPACK_TEST_BIG", true, "too large for a key (over 64 KiB)",
+			   "a huge variable");
+		unsetenv("OSPACK_TEST_BIG");
+	}
 	ospack_ctx_free(ctx);
 }
 
