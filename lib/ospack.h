@@ -95,6 +95,19 @@ OSPACK_API ospack_error ospack_build(struct ospack_ctx *ctx, const struct ospack
 				     struct ospack_build_result **out);
 OSPACK_API void ospack_build_result_free(struct ospack_build_result *r);
 
+/* ---- keys ---- */
+
+/*
+ * Generates a key pair and writes PREFIX.key (unencrypted PKCS#8 PEM, mode
+ * 0600) and PREFIX.pub (SubjectPublicKeyInfo PEM). type is "ed25519" (NULL)
+ * or "ecdsa-p256". Refuses when either file exists and leaves nothing behind
+ * on failure. keyid receives the key id: lowercase hex SHA-256 of the DER
+ * public key.
+ */
+OSPACK_API ospack_error ospack_keygen(struct ospack_ctx *ctx,
+				      const char *type /* "ed25519" (NULL) or "ecdsa-p256" */,
+				      const char *prefix, char keyid[65]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,11 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "git.h"
 #include "license.h"
-#include "sign.h"
 
 struct osp_spdx {
 	char *s;
@@ -51,31 +48,4 @@ ospack_error osp_git_read(struct ospack_ctx *ctx, struct osp_git *g, const struc
 }
 void osp_git_free(struct osp_git *g)
 {
-}
-ospack_error osp_key_load_private(struct ospack_ctx *ctx, const char *spec, struct osp_key **out)
-{
-	return osp_error(ctx, OSPACK_EKEY, "keys are not available yet");
-}
-void osp_key_free(struct osp_key *k)
-{
-}
-const char *osp_key_id(const struct osp_key *k)
-{
-	return "";
-}
-ospack_error osp_key_sign(struct ospack_ctx *ctx, const struct osp_key *k, const void *msg,
-			  size_t n, unsigned char **sig, size_t *siglen)
-{
-	return OSPACK_EKEY;
-}
-unsigned char *osp_dsse_pae(const char *type, const void *body, size_t n, size_t *outlen)
-{
-	return malloc(1);
-}
-char *osp_base64_encode(const void *p, size_t n)
-{
-	char *out = malloc(4 * ((n + 2) / 3) + 1);
-
-	EVP_EncodeBlock((unsigned char *)out, p, (int)n);
-	return out;
 }
