@@ -24,10 +24,10 @@ enum node_kind { NODE_LICENSE, NODE_REF, NODE_AND, NODE_OR };
 struct osp_spdx {
 	enum node_kind kind;
 	const struct osp_license *lic; /* NODE_LICENSE */
-	bool plus;                     /* NODE_LICENSE: "or any later version" */
-	char *ref;                     /* NODE_REF: as written, prefixes in canonical case */
-	const char *exception;         /* leaves: canonical exception id, or NULL */
-	struct osp_spdx **kids;        /* NODE_AND, NODE_OR */
+	bool plus;		       /* NODE_LICENSE: "or any later version" */
+	char *ref;		       /* NODE_REF: as written, prefixes in canonical case */
+	const char *exception;	       /* leaves: canonical exception id, or NULL */
+	struct osp_spdx **kids;	       /* NODE_AND, NODE_OR */
 	size_t nkids;
 };
 
@@ -41,10 +41,10 @@ struct token {
 
 struct parser {
 	struct ospack_ctx *ctx;
-	const char *p;     /* next byte to read */
+	const char *p;	   /* next byte to read */
 	struct token tok;  /* the current token */
 	struct token prev; /* the token before it (TOK_NONE at the start) */
-	unsigned depth;    /* open parentheses */
+	unsigned depth;	   /* open parentheses */
 };
 
 /* Longest token text quoted in a message. */
@@ -91,8 +91,8 @@ static ospack_error bad_char(struct parser *ps, unsigned char c)
 	if (c >= 0x21 && c < 0x7f)
 		return osp_error(ps->ctx, OSPACK_EMANIFEST,
 				 "unexpected character '%c' in license expression", c);
-	return osp_error(ps->ctx, OSPACK_EMANIFEST,
-			 "unexpected byte 0x%02x in license expression", c);
+	return osp_error(ps->ctx, OSPACK_EMANIFEST, "unexpected byte 0x%02x in license expression",
+			 c);
 }
 
 /* Classifies a word: an operator, or a license, reference or exception to resolve later. */
@@ -209,8 +209,9 @@ static ospack_error want_operator(struct parser *ps)
 				 quote_len(pv), pv->s);
 	if (t->kind == TOK_OPEN)
 		return osp_error(ps->ctx, OSPACK_EMANIFEST, "expected 'AND' or 'OR' before '('");
-	return osp_error(ps->ctx, OSPACK_EMANIFEST, "expected 'AND' or 'OR' between '%.*s' and '%.*s'",
-			 quote_len(pv), pv->s, quote_len(t), t->s);
+	return osp_error(ps->ctx, OSPACK_EMANIFEST,
+			 "expected 'AND' or 'OR' between '%.*s' and '%.*s'", quote_len(pv), pv->s,
+			 quote_len(t), t->s);
 }
 
 static void node_free(struct osp_spdx *e)
@@ -327,13 +328,15 @@ static ospack_error parse_exception(struct parser *ps, struct osp_spdx *e)
 		return osp_error(ps->ctx, OSPACK_EMANIFEST, "expected an exception after 'WITH'");
 	if (t->kind != TOK_WORD)
 		return osp_error(ps->ctx, OSPACK_EMANIFEST,
-				 "expected an exception after 'WITH', found '%s'", tok_name(t->kind));
+				 "expected an exception after 'WITH', found '%s'",
+				 tok_name(t->kind));
 	e->exception = osp_license_exception_findn(t->s, t->n);
 	if (e->exception != NULL)
 		return next(ps);
 	if (osp_license_findn(t->s, t->n) != NULL)
 		return osp_error(ps->ctx, OSPACK_EMANIFEST,
-				 "'%.*s' is a license, not a license exception", quote_len(t), t->s);
+				 "'%.*s' is a license, not a license exception", quote_len(t),
+				 t->s);
 	return osp_error(ps->ctx, OSPACK_EMANIFEST, "unknown license exception '%.*s'",
 			 quote_len(t), t->s);
 }
@@ -433,7 +436,8 @@ static ospack_error parse_list(struct parser *ps, enum tok_kind op, struct osp_s
 		if (err == OSPACK_OK)
 			err = next(ps);
 		if (err == OSPACK_OK)
-			err = op == TOK_AND ? parse_primary(ps, &kid) : parse_list(ps, TOK_AND, &kid);
+			err = op == TOK_AND ? parse_primary(ps, &kid)
+					    : parse_list(ps, TOK_AND, &kid);
 	}
 	if (err == OSPACK_OK && list != NULL) {
 		err = add_kid(ps, list, kid);

@@ -69,7 +69,7 @@ static void test_every_id(void)
 
 struct fact {
 	const char *id;
-	unsigned set;   /* flags that must be set */
+	unsigned set;	/* flags that must be set */
 	unsigned unset; /* flags that must not be */
 };
 

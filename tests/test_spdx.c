@@ -44,8 +44,8 @@ static const struct valid valid[] = {
 	{"GPL-2.0+", "GPL-2.0+", O | C, 0},
 	{"LGPL-2.1+", "LGPL-2.1+", O | C, 0},
 	{"Apache-2.0+", "Apache-2.0+", O | P, FCODE | FDOC},
-	{"GPL-2.0-or-later WITH Classpath-exception-2.0", "GPL-2.0-or-later WITH Classpath-exception-2.0",
-	 O | C, 0},
+	{"GPL-2.0-or-later WITH Classpath-exception-2.0",
+	 "GPL-2.0-or-later WITH Classpath-exception-2.0", O | C, 0},
 	{"Apache-2.0 WITH llvm-exception", "Apache-2.0 WITH LLVM-exception", O | P, FCODE | FDOC},
 	{"GPL-2.0-only WITH Classpath-exception-2.0 OR MIT",
 	 "GPL-2.0-only WITH Classpath-exception-2.0 OR MIT", O | P, FCODE},
@@ -135,7 +135,8 @@ static const struct invalid invalid[] = {
 	{"MIT WITH (LLVM-exception)", "expected an exception after 'WITH', found '('"},
 	{"GPL-2.0-only WITH Foo-exception", "unknown license exception 'Foo-exception'"},
 	{"GPL-2.0-only WITH MIT", "'MIT' is a license, not a license exception"},
-	{"Classpath-exception-2.0", "'Classpath-exception-2.0' is a license exception: write it after 'WITH'"},
+	{"Classpath-exception-2.0",
+	 "'Classpath-exception-2.0' is a license exception: write it after 'WITH'"},
 	{"MIT WITH LLVM-exception WITH LLVM-exception",
 	 "unexpected 'WITH' after 'LLVM-exception': a license takes one exception"},
 	{"(MIT OR Apache-2.0) WITH LLVM-exception", "'WITH' must follow a single license, not ')'"},
@@ -152,7 +153,8 @@ static const struct invalid invalid[] = {
 	{"MIT (Apache-2.0)", "expected 'AND' or 'OR' before '('"},
 	{"mit and apache-2.0", "operator 'and' must be written in upper case: 'AND'"},
 	{"MIT or Apache-2.0", "operator 'or' must be written in upper case: 'OR'"},
-	{"GPL-2.0-only With Classpath-exception-2.0", "operator 'With' must be written in upper case: 'WITH'"},
+	{"GPL-2.0-only With Classpath-exception-2.0",
+	 "operator 'With' must be written in upper case: 'WITH'"},
 	{"MIT/Apache-2.0", "unexpected character '/' in license expression"},
 	{"MIT, Apache-2.0", "unexpected character ',' in license expression"},
 	{"MIT \"", "unexpected character '\"' in license expression"},
@@ -167,7 +169,8 @@ static const struct invalid invalid[] = {
 	{"DocumentRef-:LicenseRef-x", "invalid license reference 'DocumentRef-:LicenseRef-x'"},
 	{"DocumentRef-a:LicenseRef-", "invalid license reference 'DocumentRef-a:LicenseRef-'"},
 	{"DocumentRef-a:MIT", "invalid license reference 'DocumentRef-a:MIT'"},
-	{"DocumentRef-a:b:LicenseRef-c", "invalid license reference 'DocumentRef-a:b:LicenseRef-c'"},
+	{"DocumentRef-a:b:LicenseRef-c",
+	 "invalid license reference 'DocumentRef-a:b:LicenseRef-c'"},
 };
 
 static void test_invalid(void)
@@ -179,7 +182,8 @@ static void test_invalid(void)
 		ospack_error err = osp_spdx_parse(ctx, invalid[i].expr, &e);
 
 		ok(err == OSPACK_EMANIFEST && e == NULL, "rejects: %s", invalid[i].expr);
-		is_str(ospack_ctx_message(ctx), invalid[i].message, "message for: %s", invalid[i].expr);
+		is_str(ospack_ctx_message(ctx), invalid[i].message, "message for: %s",
+		       invalid[i].expr);
 		osp_spdx_free(e);
 	}
 	ospack_ctx_free(ctx);
@@ -216,7 +220,8 @@ static void test_bounds(void)
 	char *s, *c;
 
 	s = nested(OSP_SPDX_MAX_DEPTH);
-	ok(osp_spdx_parse(ctx, s, &e) == OSPACK_OK, "%d nested parentheses parse", OSP_SPDX_MAX_DEPTH);
+	ok(osp_spdx_parse(ctx, s, &e) == OSPACK_OK, "%d nested parentheses parse",
+	   OSP_SPDX_MAX_DEPTH);
 	c = e ? osp_spdx_string(e) : NULL;
 	is_str(c, "MIT", "and their canonical form is plain");
 	free(c);
