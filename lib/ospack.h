@@ -108,6 +108,21 @@ OSPACK_API ospack_error ospack_keygen(struct ospack_ctx *ctx,
 				      const char *type /* "ed25519" (NULL) or "ecdsa-p256" */,
 				      const char *prefix, char keyid[65]);
 
+/* ---- the Model Openness Framework ---- */
+
+/*
+ * Evaluates a Model Openness Tool model file (YAML) as the tool does: which MOF class
+ * the release reaches ("Class I - Open Science Model", "Class II - Open Tooling Model",
+ * "Class III - Open Model" or "Unclassified"), the progress towards each class, the
+ * status and license of each of the 17 components, and what each class not reached
+ * still needs. *text gets a report for people, *json the same as one compact JSON
+ * object with sorted keys; either pointer may be NULL when not wanted, and what is
+ * returned is freed with ospack_free(). Reaching no class is not an error; a malformed
+ * model file is OSPACK_EINPUT, an unreadable one OSPACK_EIO.
+ */
+OSPACK_API ospack_error ospack_check_mof(struct ospack_ctx *ctx, const char *path, char **text,
+					 char **json);
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,28 +6,7 @@
 #include <string.h>
 
 #include "git.h"
-#include "license.h"
 
-struct osp_spdx {
-	char *s;
-};
-
-ospack_error osp_spdx_parse(struct ospack_ctx *ctx, const char *expr, struct osp_spdx **out)
-{
-	*out = calloc(1, sizeof(**out));
-	(*out)->s = strdup(expr);
-	return OSPACK_OK;
-}
-void osp_spdx_free(struct osp_spdx *e)
-{
-	if (e)
-		free(e->s);
-	free(e);
-}
-char *osp_spdx_string(const struct osp_spdx *e)
-{
-	return strdup(e->s);
-}
 ospack_error osp_git_open(struct ospack_ctx *ctx, const struct osp_entry *e, bool allow_dirty,
 			  struct osp_git **out)
 {
