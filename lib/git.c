@@ -296,6 +296,10 @@ static char *name_files(struct osp_strv *paths)
 	}
 	if (distinct > DIRTY_NAMED)
 		osp_buf_printf(&b, " and %zu more", distinct - DIRTY_NAMED);
+	/* Messages are one line, whatever the file names hold. */
+	for (size_t i = 0; i < b.len; i++)
+		if ((unsigned char)b.data[i] < 0x20)
+			b.data[i] = '?';
 	return osp_buf_steal(&b, NULL);
 }
 
@@ -395,6 +399,10 @@ ospack_error osp_git_open(struct ospack_ctx *ctx, const struct osp_entry *e, boo
 	g->e = e;
 	entry_label(e, g->label, sizeof(g->label));
 	osp_entry_bagdir(e, dir, sizeof(dir));
+	if (strlen(dir) + 1 >= sizeof(dir)) {
+		rc = osp_error(ctx, OSPACK_EMANIFEST, "%s: the entry's name is too long", g->label);
+		goto out;
+	}
 	if ((g->bagdir = osp_strdup(dir)) == NULL) {
 		rc = osp_nomem(ctx);
 		goto out;
@@ -421,8 +429,7 @@ const struct osp_git_info *osp_git_info(const struct osp_git *g)
 
 /* ---- the commit's files ---- */
 
-/* A folder being walked, as a path in the repository ("" for the root): no link may loop into it.
- */
+/* A folder being walked, as a path in the repository ("" for the root): no link may lead here. */
 struct frame {
 	const char *real;
 	const struct frame *up;
@@ -614,8 +621,7 @@ static ospack_error expand(struct resolver *r, const git_oid *oid)
 	}
 	if (data[0] == '/') {
 		rc = walk_error(r->w, r->rel,
-				"is a symbolic link to an absolute path, outside "
-				"the repository");
+				"is a symbolic link to an absolute path, outside the repository");
 		goto out;
 	}
 	osp_buf_add(&next, data, n);
@@ -801,6 +807,9 @@ static ospack_error check_name(struct walk *w, const char *name, const char *rel
 {
 	if (strchr(name, '/') != NULL)
 		return walk_error(w, rel, "has a '/' in a tree entry's name");
+	/* Any case: on a case-insensitive file system .GIT is a repository too. */
+	if (strcasecmp(name, ".git") == 0)
+		return walk_error(w, rel, "is named like git's own folder, which git refuses");
 	if (strlen(rel) > PATH_LEN_MAX)
 		return walk_error(w, rel, "is too long a path");
 	return osp_check_relpath(w->ctx, w->g->label, rel);
@@ -914,8 +923,9 @@ ospack_error osp_git_read(struct ospack_ctx *ctx, struct osp_git *g, const struc
 	if (git_blob_lookup(&g->blob, g->repo, &oid) < 0)
 		return git_fail(ctx, g, "cannot read a blob");
 	if (git_blob_rawsize(g->blob) != f->size || git_blob_rawsize(g->blob) > SIZE_MAX)
-		return osp_error(ctx, OSPACK_EIO, "%s: %s: %s changed size while being read",
-				 g->label, g->e->src, f->bagpath);
+		return osp_error(ctx, OSPACK_EIO,
+				 "%s: %s: %s: the blob's size is not the listed one", g->label,
+				 g->e->src, f->bagpath);
 	*data = git_blob_rawcontent(g->blob);
 	*len = (size_t)git_blob_rawsize(g->blob);
 	return OSPACK_OK;

@@ -131,6 +131,7 @@ static ospack_error load(const struct osp_entry *e, bool allow_dirty, struct osp
 	rc = osp_git_collect(ctx, *g, fl);
 	if (rc != OSPACK_OK) {
 		osp_git_free(*g);
+		osp_filelist_free(fl);
 		*g = NULL;
 	}
 	osp_filelist_sort(fl);
@@ -467,6 +468,8 @@ static void make_links(void)
 	   "self:bad root:docs/.. through:target.txt/x; do name=${t%%%%:*}; "
 	   "ln -s \"${t#*:}\" bad && git add bad && git commit -q -m $name && git tag $name &&"
 	   "git rm -q bad && git commit -q -m undo || exit 1; done");
+	sh("cd links && mkdir x y && ln -s ../y x/l1 && ln -s ../x y/l2 && git add -A &&"
+	   "git commit -q -m mutual && git tag mutual");
 }
 
 static void test_symlinks(void)
@@ -481,6 +484,7 @@ static void test_symlinks(void)
 		{"self", "bad is a symbolic link with too many levels of links"},
 		{"root", "bad is a symbolic link to the repository root, which contains it"},
 		{"through", "bad is a symbolic link through target.txt, which is a file"},
+		{"mutual", "code[0]: x/l1/l2 is a symbolic link to x, which contains it"},
 	};
 	struct osp_entry e;
 	struct osp_git *g;
@@ -771,6 +775,31 @@ static void test_bad_names(void)
 	end();
 }
 
+/* Trees git itself would not write: made with git mktree, which checks little. */
+static void test_malformed(void)
+{
+	struct osp_entry e;
+	struct osp_git *g;
+	struct osp_filelist fl;
+
+	begin("malformed");
+	sh("git init -q bad && cd bad && b=$(echo hi | git hash-object -w --stdin) &&"
+	   "t=$(printf '100644 blob %%s\tx\n' $b | git mktree) &&"
+	   "d=$(printf '040000 tree %%s\t.Git\n' $t | git mktree) &&"
+	   "git tag dotgit $(git commit-tree $d -m dotgit) &&"
+	   "u=$(printf '100644 blob %%s\tdup\n100644 blob %%s\tdup\n' $b $b | git mktree) &&"
+	   "git tag dup $(git commit-tree $u -m dup)");
+	e = git_entry(at("bad"), "dotgit");
+	is_int(load(&e, false, &g, &fl), OSPACK_EMANIFEST, "a .git folder in a tree is refused");
+	is_str(ospack_ctx_message(ctx),
+	       "code[0]: .Git is named like git's own folder, which git refuses", "naming it");
+	e = git_entry(at("bad"), "dup");
+	is_int(load(&e, false, &g, &fl), OSPACK_EMANIFEST, "a name twice in a tree is refused");
+	is_str(ospack_ctx_message(ctx), "code[0]: ../trainer: data/code/trainer/dup appears twice",
+	       "naming it");
+	end();
+}
+
 /* As another user: bit 0 libgit2 refuses, bit 1 ospack reads, bit 2 validation restored. */
 static int owner_child(void)
 {
@@ -983,6 +1012,7 @@ int main(void)
 	test_bare_and_shallow();
 	test_archive();
 	test_bad_names();
+	test_malformed();
 	test_owner();
 	ospack_ctx_free(ctx);
 	osp_buf_free(&warnings);
