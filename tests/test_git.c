@@ -177,6 +177,21 @@ static const char *listing(const struct osp_filelist *fl)
 	return buf;
 }
 
+/* The info of an open source; an empty one when opening failed, so a failing case cannot crash. */
+static const struct osp_git_info *info(const struct osp_git *g)
+{
+	static const struct osp_git_info none;
+
+	return g != NULL ? osp_git_info(g) : &none;
+}
+
+static unsigned mode_of(const struct osp_filelist *fl, const char *rel)
+{
+	const struct osp_file *f = find(fl, rel);
+
+	return f != NULL ? f->mode : 0;
+}
+
 static void done(struct osp_git *g, struct osp_filelist *fl)
 {
 	osp_git_free(g);
@@ -201,18 +216,17 @@ static void make_repo(const char *name)
 	   name, name);
 }
 
-static void test_revisions(void)
+static void test_tags(void)
 {
 	struct osp_entry e;
 	struct osp_git *g;
 	struct osp_filelist fl;
-	char c1[64], c2[64], c3[64], tag[64], tree[64];
+	char c1[64], c2[64], tag[64], tree[64];
 
-	begin("revisions");
+	begin("tags");
 	make_repo("repo");
 	capture(c1, sizeof(c1), "git -C repo rev-parse v1");
 	capture(c2, sizeof(c2), "git -C repo rev-parse 'v2^{commit}'");
-	capture(c3, sizeof(c3), "git -C repo rev-parse dev");
 	capture(tag, sizeof(tag), "git -C repo rev-parse v2");
 	capture(tree, sizeof(tree), "git -C repo rev-parse 'v2^{tree}'");
 
@@ -220,30 +234,45 @@ static void test_revisions(void)
 	is_int(load(&e, false, &g, &fl), OSPACK_OK, "lightweight tag v1 opens");
 	is_str(listing(&fl), "README.md data/small.txt run.sh src/train.py", "files at v1");
 	is_str(content(g, &fl, "README.md"), "hello v1\n", "README.md as of v1");
-	is_str(osp_git_info(g)->commit, c1, "v1 is the first commit");
+	is_str(info(g)->commit, c1, "v1 is the first commit");
 	done(g, &fl);
 
 	e = git_entry(at("repo"), "v2");
 	is_int(load(&e, false, &g, &fl), OSPACK_OK, "annotated tag v2 opens");
 	is_str(listing(&fl), "README.md run.sh src/model.py src/train.py", "files at v2");
 	is_str(content(g, &fl, "README.md"), "hello v2\n", "README.md as of v2");
-	is_str(osp_git_info(g)->commit, c2, "an annotated tag peels to its commit");
-	ok(strcmp(osp_git_info(g)->commit, tag) != 0, "not to the tag object");
-	is_str(osp_git_info(g)->tree, tree, "the commit's root tree");
-	is_str(osp_git_info(g)->rev, "v2", "rev as written");
-	is_int(osp_git_info(g)->commit_time, 1700000100, "committer time");
-	is_int(find(&fl, "run.sh")->mode, 0755, "an executable stays executable");
-	is_int(find(&fl, "README.md")->mode, 0644, "other files are 0644");
-	is_int(find(&fl, "README.md")->size, 9, "size from the object database");
-	ok(find(&fl, "README.md")->src == NULL, "git blobs have no src");
-	is_str(osp_git_info(g)->remote, "https://example.org/trainer.git",
+	is_str(info(g)->commit, c2, "an annotated tag peels to its commit");
+	ok(strcmp(info(g)->commit, tag) != 0, "not to the tag object");
+	is_str(info(g)->tree, tree, "the commit's root tree");
+	is_str(info(g)->rev, "v2", "rev as written");
+	is_int(info(g)->commit_time, 1700000100, "committer time");
+	is_int(mode_of(&fl, "run.sh"), 0755, "an executable stays executable");
+	is_int(mode_of(&fl, "README.md"), 0644, "other files are 0644");
+	ok(find(&fl, "README.md") != NULL && find(&fl, "README.md")->size == 9 &&
+		   find(&fl, "README.md")->src == NULL,
+	   "size from the object database, no src");
+	is_str(info(g)->remote, "https://example.org/trainer.git",
 	       "origin recorded without credentials");
 	done(g, &fl);
+	end();
+}
 
+static void test_revision_forms(void)
+{
+	struct osp_entry e;
+	struct osp_git *g;
+	struct osp_filelist fl;
+	char c1[64], c2[64], c3[64];
+
+	begin("revision-forms");
+	make_repo("repo");
+	capture(c1, sizeof(c1), "git -C repo rev-parse v1");
+	capture(c2, sizeof(c2), "git -C repo rev-parse 'v2^{commit}'");
+	capture(c3, sizeof(c3), "git -C repo rev-parse dev");
 	c1[7] = '\0';
 	e = git_entry(at("repo"), c1);
 	is_int(load(&e, false, &g, &fl), OSPACK_OK, "a short commit id resolves");
-	ok(g != NULL && strncmp(osp_git_info(g)->commit, c1, 7) == 0, "to that commit");
+	ok(g != NULL && strncmp(info(g)->commit, c1, 7) == 0, "to that commit");
 	done(g, &fl);
 
 	e = git_entry(at("repo"), c2);
@@ -252,14 +281,13 @@ static void test_revisions(void)
 
 	e = git_entry(at("repo"), "dev");
 	is_int(load(&e, false, &g, &fl), OSPACK_OK, "a branch resolves");
-	ok(g != NULL && strcmp(osp_git_info(g)->commit, c3) == 0, "to its tip");
+	ok(g != NULL && strcmp(info(g)->commit, c3) == 0, "to its tip");
 	ok(find(&fl, "dev.txt") != NULL, "with the branch's files");
 	done(g, &fl);
 
 	e = git_entry(at("repo"), NULL);
 	is_int(load(&e, false, &g, &fl), OSPACK_OK, "HEAD of a clean tree opens");
-	ok(g != NULL && strcmp(osp_git_info(g)->commit, c2) == 0 && osp_git_info(g)->rev == NULL &&
-		   !osp_git_info(g)->dirty,
+	ok(g != NULL && strcmp(info(g)->commit, c2) == 0 && info(g)->rev == NULL && !info(g)->dirty,
 	   "HEAD is main, rev NULL, not dirty");
 	done(g, &fl);
 	end();
@@ -307,7 +335,7 @@ static void test_dirty(void)
 	has_str(msg, "--allow-dirty", "and how to go on");
 
 	is_int(load(&e, true, &g, &fl), OSPACK_OK, "allow_dirty accepts it");
-	ok(g != NULL && osp_git_info(g)->dirty, "and flags it");
+	ok(g != NULL && info(g)->dirty, "and flags it");
 	has_str(warnings.data, "uncommitted changes to README.md, run.sh, src/train.py",
 		"with a warning");
 	is_str(content(g, &fl, "README.md"), "hello v2\n", "the files are the commit's");
@@ -360,7 +388,7 @@ static void test_untracked(void)
 	sh("cd repo && mkdir newdir && echo x >newdir/a && echo y >notes.txt");
 	e = git_entry(at("repo"), NULL);
 	is_int(load(&e, false, &g, &fl), OSPACK_OK, "untracked files do not make HEAD dirty");
-	ok(g != NULL && !osp_git_info(g)->dirty, "not flagged");
+	ok(g != NULL && !info(g)->dirty, "not flagged");
 	ok(find(&fl, "notes.txt") == NULL && find(&fl, "newdir/a") == NULL, "nor bundled");
 	is_str(warnings.data, "", "no warning");
 	done(g, &fl);
@@ -412,11 +440,10 @@ static void test_clone(void)
 	is_int(load(&eb, false, &gb, &fb), OSPACK_OK, "v2 in a clone with another checkout");
 	ok(ga != NULL && gb != NULL && same_files(ga, &fa, gb, &fb),
 	   "same paths, sizes, modes, blob ids and bytes");
-	ok(gb != NULL && strcmp(osp_git_info(ga)->commit, osp_git_info(gb)->commit) == 0 &&
-		   strcmp(osp_git_info(ga)->tree, osp_git_info(gb)->tree) == 0,
+	ok(gb != NULL && strcmp(info(ga)->commit, info(gb)->commit) == 0 &&
+		   strcmp(info(ga)->tree, info(gb)->tree) == 0,
 	   "same commit and tree");
-	ok(gb != NULL && osp_git_info(gb)->remote != NULL &&
-		   strstr(osp_git_info(gb)->remote, "/repo") != NULL,
+	ok(gb != NULL && info(gb)->remote != NULL && strstr(info(gb)->remote, "/repo") != NULL,
 	   "the clone's origin is recorded");
 	done(ga, &fa);
 	done(gb, &fb);
@@ -507,8 +534,7 @@ static void test_symlinks(void)
 	is_str(content(g, &fl, "docs/up"), "target\n", "relative to the link's folder");
 	is_str(content(g, &fl, "via"), "a\n", "through a linked folder");
 	is_str(content(g, &fl, "link-dir/sub/b.txt"), "b\n", "a linked folder's subfolders");
-	ok(find(&fl, "runner") != NULL && find(&fl, "runner")->mode == 0755,
-	   "the target's executable bit");
+	is_int(mode_of(&fl, "runner"), 0755, "the target's executable bit");
 	done(g, &fl);
 
 	e.subdir = (char *)"docs";
@@ -549,7 +575,7 @@ static void test_lfs(void)
 	ok(find(&fl, "model.bin") != NULL && find(&fl, "model.bin")->size == 130,
 	   "the pointer file itself");
 	ok(find(&fl, "big.txt") != NULL, "a large file that starts the same way is no pointer");
-	ok(g != NULL && osp_git_info(g)->remote == NULL, "no origin, no remote");
+	ok(g != NULL && info(g)->remote == NULL, "no origin, no remote");
 	done(g, &fl);
 	end();
 }
@@ -559,7 +585,7 @@ static void test_submodule(void)
 	struct osp_entry e;
 	struct osp_git *g;
 	struct osp_filelist fl;
-	const struct osp_git_info *info;
+	const struct osp_git_info *gi;
 	char sub[64], want[256];
 
 	begin("submodule");
@@ -572,26 +598,24 @@ static void test_submodule(void)
 	capture(sub, sizeof(sub), "git -C lib rev-parse HEAD");
 	e = git_entry(at("main"), NULL);
 	is_int(load(&e, false, &g, &fl), OSPACK_OK, "a repository with a submodule opens");
-	info = g != NULL ? osp_git_info(g) : NULL;
-	ok(info != NULL && info->nsubmodules == 1, "one submodule recorded");
-	if (info != NULL && info->nsubmodules == 1) {
-		is_str(info->submodules[0].path, "vendor/lib", "its path");
-		is_str(info->submodules[0].commit, sub, "its commit");
-		is_str(info->submodules[0].url, "https://example.org/lib.git",
+	gi = info(g);
+	is_int(gi->nsubmodules, 1, "one submodule recorded");
+	if (gi->nsubmodules == 1) {
+		is_str(gi->submodules[0].path, "vendor/lib", "its path");
+		is_str(gi->submodules[0].commit, sub, "its commit");
+		is_str(gi->submodules[0].url, "https://example.org/lib.git",
 		       "its URL, without credentials");
 	}
 	is_str(listing(&fl), ".gitmodules main.c", "its files are not bundled");
-	snprintf(want, sizeof(want),
-		 "code[0]: submodule vendor/lib (commit %s) is recorded, not "
-		 "bundled",
-		 sub);
+	snprintf(want, sizeof(want), "code[0]: submodule vendor/lib (commit %s) is recorded", sub);
 	has_str(warnings.data, want, "and a warning says so");
+	has_str(warnings.data, ") is recorded, not bundled", "in those words");
 	done(g, &fl);
 
 	e.subdir = (char *)"vendor";
 	is_int(load(&e, false, &g, &fl), OSPACK_OK, "subdir holding the submodule");
-	ok(g != NULL && osp_git_info(g)->nsubmodules == 1 &&
-		   strcmp(osp_git_info(g)->submodules[0].path, "lib") == 0,
+	ok(g != NULL && info(g)->nsubmodules == 1 &&
+		   strcmp(info(g)->submodules[0].path, "lib") == 0,
 	   "the path is relative to subdir");
 	done(g, &fl);
 	e.subdir = NULL;
@@ -679,15 +703,14 @@ static void test_bare_and_shallow(void)
 
 	eb = git_entry(at("bare.git"), NULL);
 	is_int(load(&eb, false, &gb, &fb), OSPACK_OK, "a bare repository opens at HEAD");
-	ok(gb != NULL && !osp_git_info(gb)->dirty, "it has no working tree to be dirty");
+	ok(gb != NULL && !info(gb)->dirty, "it has no working tree to be dirty");
 	ok(gb != NULL && g != NULL && same_files(g, &fl, gb, &fb), "same files as the original");
 	done(gb, &fb);
 
 	eb = git_entry(at("shallow"), NULL);
 	is_int(load(&eb, false, &gb, &fb), OSPACK_OK, "a shallow clone opens at HEAD");
 	ok(gb != NULL && g != NULL && same_files(g, &fl, gb, &fb), "same files as the original");
-	ok(gb != NULL && strcmp(osp_git_info(gb)->commit, osp_git_info(g)->commit) == 0,
-	   "same commit id");
+	ok(gb != NULL && strcmp(info(gb)->commit, info(g)->commit) == 0, "same commit id");
 	done(gb, &fb);
 	eb.rev = c1;
 	is_int(load(&eb, false, &gb, &fb), OSPACK_EMANIFEST, "a commit beyond its history");
@@ -998,7 +1021,8 @@ int main(void)
 	test_filelist();
 	test_strip();
 	test_gitmodules();
-	test_revisions();
+	test_tags();
+	test_revision_forms();
 	test_bad_revisions();
 	test_dirty();
 	test_dirty_many();
