@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The list of payload files and the rules every path inside a source must follow. */
+/* The payload file list: appending, sorting, bag folders and checks of names found in sources. */
 #include "config.h"
 
 #include <stdio.h>
@@ -32,28 +32,31 @@ struct osp_file *osp_filelist_add(struct osp_filelist *fl, const struct osp_entr
 		free(f->src);
 		return NULL;
 	}
-	f->entry = e;
 	f->size = size;
 	f->mode = mode;
+	f->entry = e;
 	fl->n++;
 	return f;
 }
 
-static int file_cmp(const void *a, const void *b)
+static int cmp_bagpath(const void *a, const void *b)
 {
-	const struct osp_file *x = a, *y = b;
+	const struct osp_file *fa = a, *fb = b;
 
-	return strcmp(x->bagpath, y->bagpath);
+	/* strcmp compares as unsigned char: byte order, whatever the locale. */
+	return strcmp(fa->bagpath, fb->bagpath);
 }
 
 void osp_filelist_sort(struct osp_filelist *fl)
 {
 	if (fl->n > 1)
-		qsort(fl->v, fl->n, sizeof(*fl->v), file_cmp);
+		qsort(fl->v, fl->n, sizeof(*fl->v), cmp_bagpath);
 }
 
 void osp_filelist_free(struct osp_filelist *fl)
 {
+	if (fl == NULL)
+		return;
 	for (size_t i = 0; i < fl->n; i++) {
 		free(fl->v[i].bagpath);
 		free(fl->v[i].src);
@@ -68,29 +71,57 @@ void osp_entry_bagdir(const struct osp_entry *e, char *out, size_t outlen)
 	snprintf(out, outlen, "data/%s/%s", osp_section_name(e->section), e->name);
 }
 
+/*
+ * A name as it may appear in a one-line message: control characters, and every
+ * byte above 0x7f when the name is not UTF-8, shown as \xNN.
+ */
+static void printable(const char *s, char *out, size_t outlen)
+{
+	bool utf8 = osp_utf8_valid(s, strlen(s));
+	size_t o = 0;
+
+	for (; *s != '\0' && o + 5 < outlen; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8)) {
+			snprintf(out + o, outlen - o, "\\x%02x", c);
+			o += 4;
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+}
+
+static bool bad_component(const char *p, size_t n)
+{
+	return n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.');
+}
+
 ospack_error osp_check_relpath(struct ospack_ctx *ctx, const char *what, const char *rel)
 {
-	size_t len = strlen(rel);
-	const char *p = rel;
+	char shown[512];
+	const char *p = rel, *slash;
 
-	if (!osp_utf8_valid(rel, len))
-		return osp_error(ctx, OSPACK_EMANIFEST, "%s: a file name is not valid UTF-8", what);
+	printable(rel, shown, sizeof(shown));
+	if (rel[0] == '\0')
+		return osp_error(ctx, OSPACK_EMANIFEST, "%s: empty file name", what);
+	if (!osp_utf8_valid(rel, strlen(rel)))
+		return osp_error(ctx, OSPACK_EMANIFEST, "%s: %s: file name is not valid UTF-8",
+				 what, shown);
 	if (strpbrk(rel, "\r\n") != NULL)
-		return osp_error(ctx, OSPACK_EMANIFEST,
-				 "%s: %s: file names with CR or LF are not allowed", what, rel);
-	if (len == 0 || rel[0] == '/')
-		return osp_error(ctx, OSPACK_EMANIFEST, "%s: '%s': not a relative path", what, rel);
-	while (*p) {
-		size_t n = strcspn(p, "/");
-
-		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+		return osp_error(ctx, OSPACK_EMANIFEST, "%s: %s: file name contains a line break",
+				 what, shown);
+	if (rel[0] == '/')
+		return osp_error(ctx, OSPACK_EMANIFEST, "%s: %s: absolute path", what, shown);
+	for (;;) {
+		slash = strchr(p, '/');
+		if (bad_component(p, slash != NULL ? (size_t)(slash - p) : strlen(p)))
 			return osp_error(ctx, OSPACK_EMANIFEST,
-					 "%s: '%s': empty, '.' or '..' path component", what, rel);
-		p += n;
-		if (*p == '/')
-			p++;
-		if (*p == '\0' && p[-1] == '/')
-			return osp_error(ctx, OSPACK_EMANIFEST, "%s: '%s': trailing slash", what, rel);
+					 "%s: %s: empty, '.' or '..' path component", what, shown);
+		if (slash == NULL)
+			break;
+		p = slash + 1;
 	}
 	return OSPACK_OK;
 }
