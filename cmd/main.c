@@ -14,6 +14,8 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{"build", cmd_build, "hash, bundle and sign a release described by a manifest"},
+	{"verify", cmd_verify, "check that a bundle is intact, complete and signed"},
+	{"keygen", cmd_keygen, "make a signing key pair"},
 };
 
 static void usage(FILE *out)

@@ -44,20 +44,6 @@ struct osp_git {
 	struct osp_git_info info;
 };
 
-/*
- * "code[0]". osp_entry_label() comes with the manifest loader; until then the
- * section is read back from the entry's bag folder so that section names stay
- * in one table.
- */
-static void entry_label(const struct osp_entry *e, char *out, size_t outlen)
-{
-	char dir[256];
-	const char *section = dir + strlen("data/");
-
-	osp_entry_bagdir(e, dir, sizeof(dir));
-	snprintf(out, outlen, "%.*s[%zu]", (int)strcspn(section, "/"), section, e->index);
-}
-
 /* Translates libgit2's last error, once, where it enters. */
 static ospack_error git_fail(struct ospack_ctx *ctx, const struct osp_git *g, const char *what)
 {
@@ -397,7 +383,7 @@ ospack_error osp_git_open(struct ospack_ctx *ctx, const struct osp_entry *e, boo
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		return osp_nomem(ctx);
 	g->e = e;
-	entry_label(e, g->label, sizeof(g->label));
+	osp_entry_label(e, g->label, sizeof(g->label));
 	osp_entry_bagdir(e, dir, sizeof(dir));
 	if (strlen(dir) + 1 >= sizeof(dir)) {
 		rc = osp_error(ctx, OSPACK_EMANIFEST, "%s: the entry's name is too long", g->label);

@@ -123,6 +123,41 @@ OSPACK_API ospack_error ospack_keygen(struct ospack_ctx *ctx,
 OSPACK_API ospack_error ospack_check_mof(struct ospack_ctx *ctx, const char *path, char **text,
 					 char **json);
 
+/* ---- verify, extract, inspect ---- */
+
+struct ospack_verify_opts {
+	const char *const *keys;   /* trusted public keys: file paths or "env:NAME" */
+	size_t nkeys;
+};
+
+struct ospack_verify_signature {
+	char keyid[65];
+	int trusted;               /* verified with one of the trusted keys */
+};
+
+struct ospack_verify_result {
+	char *bag;                 /* "<name>-<version>" */
+	char *name, *version;
+	uint64_t files;            /* payload files checked */
+	uint64_t bytes;            /* payload bytes checked */
+	int authenticated;         /* a signature by a trusted key verified */
+	size_t nkeys_checked;      /* trusted keys given */
+	struct ospack_verify_signature *signatures;
+	size_t nsignatures;
+	char *json;                /* the whole result as one compact JSON object */
+};
+
+/*
+ * Verifies a bundle: an archive file, "-" for standard input, or an unpacked
+ * bundle folder. OSPACK_EREJECT names the first problem and the file it
+ * concerns. Without trusted keys, integrity and completeness are checked and
+ * result->authenticated is 0.
+ */
+OSPACK_API ospack_error ospack_verify(struct ospack_ctx *ctx, const char *input,
+				      const struct ospack_verify_opts *opts,
+				      struct ospack_verify_result **out);
+OSPACK_API void ospack_verify_result_free(struct ospack_verify_result *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ospack_verify: opens a bundle (file, standard input or folder) and runs the verifier over it. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aread.h"
+#include "verify.h"
+
+/* Opens a bundle archive ("-": standard input); *isdir when it is a folder. */
+ospack_error osp_open_bundle(struct ospack_ctx *ctx, const char *input, int *fd, bool *isdir)
+{
+	struct stat st;
+
+	*isdir = false;
+	if (strcmp(input, "-") == 0) {
+		*fd = STDIN_FILENO;
+		return OSPACK_OK;
+	}
+	*fd = open(input, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return osp_errno(ctx, errno, "cannot open", input);
+	if (fstat(*fd, &st) != 0) {
+		int err = errno;
+
+		close(*fd);
+		return osp_errno(ctx, err, "cannot stat", input);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(*fd);
+		*fd = -1;
+		*isdir = true;
+	}
+	return OSPACK_OK;
+}
+
+OSPACK_API ospack_error ospack_verify(struct ospack_ctx *ctx, const char *input,
+				      const struct ospack_verify_opts *opts,
+				      struct ospack_verify_result **out)
+{
+	struct osp_key **keys = NULL;
+	size_t nkeys = opts ? opts->nkeys : 0;
+	struct osp_verifier *v = NULL;
+	bool isdir = false;
+	int fd = -1;
+	ospack_error rc;
+
+	*out = NULL;
+	rc = osp_load_trusted(ctx, opts ? opts->keys : NULL, nkeys, &keys);
+	if (rc == OSPACK_OK)
+		rc = osp_open_bundle(ctx, input, &fd, &isdir);
+	if (rc == OSPACK_OK)
+		rc = osp_verifier_new(ctx, keys, nkeys, isdir, &v);
+	if (rc == OSPACK_OK)
+		rc = isdir ? osp_read_folder(ctx, input, v) : osp_read_archive(ctx, fd, v, NULL);
+	if (rc == OSPACK_OK)
+		rc = osp_verifier_finish(v);
+	if (rc == OSPACK_OK && (*out = osp_verifier_result(v)) == NULL)
+		rc = osp_nomem(ctx);
+	if (rc == OSPACK_EREJECT && input != NULL && strcmp(input, "-") != 0)
+		osp_error_prefix(ctx, "%s", input);
+	osp_verifier_free(v);
+	osp_free_keys(keys, nkeys);
+	if (fd > STDIN_FILENO)
+		close(fd);
+	return rc;
+}
