@@ -266,7 +266,7 @@ expect_fail 3 'datasets\[0\]: fifo: not a regular file or folder' "a FIFO in a s
 	"$OSPACK" build "$T/ln/m2.yaml" -o "$T/ln/out2.tar"
 mkdir -p "$T/nl/d" && printf x >"$T/nl/d/$(printf 'a\nb')"
 printf 'ospack: 1\nname: nl\nversion: "1"\ndatasets:\n  - name: d\n    path: d\n' >"$T/nl/m.yaml"
-expect_fail 3 'CR or LF' "a file name with a newline is an error" "$OSPACK" build "$T/nl/m.yaml" -o "$T/nl/o.tar"
+expect_fail 3 'file name contains a line break' "a file name with a newline is an error" "$OSPACK" build "$T/nl/m.yaml" -o "$T/nl/o.tar"
 mkdir -p "$T/u8/d" && printf x >"$T/u8/d/$(printf 'bad\377name')"
 printf 'ospack: 1\nname: u8\nversion: "1"\ndatasets:\n  - name: d\n    path: d\n' >"$T/u8/m.yaml"
 expect_fail 3 'not valid UTF-8' "a file name that is not UTF-8 is an error" "$OSPACK" build "$T/u8/m.yaml" -o "$T/u8/o.tar"
