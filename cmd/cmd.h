@@ -33,4 +33,9 @@ void cmd_signals(void);
 /* Adds value to a NULL-terminated growable list; false on ENOMEM. */
 bool cmd_list_add(const char ***list, size_t *n, const char *value);
 
+/* Splits OSPACK_TRUSTED_KEYS into keys; the copy they point into is *buf. */
+bool cmd_env_keys(const char ***keys, size_t *n, char **buf);
+/* Says which trusted key signed, or plainly that no signature was checked. */
+void cmd_print_trust(const struct ospack_verify_result *r);
+
 #endif

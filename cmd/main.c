@@ -15,6 +15,8 @@ static const struct {
 } commands[] = {
 	{"build", cmd_build, "hash, bundle and sign a release described by a manifest"},
 	{"verify", cmd_verify, "check that a bundle is intact, complete and signed"},
+	{"extract", cmd_extract, "verify a bundle and unpack it into an empty folder"},
+	{"inspect", cmd_inspect, "show what a bundle holds, without extracting it"},
 	{"keygen", cmd_keygen, "make a signing key pair"},
 };
 

@@ -76,3 +76,38 @@ bool cmd_list_add(const char ***list, size_t *n, const char *value)
 	*list = v;
 	return true;
 }
+
+bool cmd_env_keys(const char ***keys, size_t *n, char **buf)
+{
+	const char *env = getenv("OSPACK_TRUSTED_KEYS");
+
+	*buf = NULL;
+	if (env == NULL || env[0] == '\0')
+		return true;
+	*buf = strdup(env);
+	if (*buf == NULL)
+		return false;
+	for (char *p = *buf, *next; p != NULL; p = next) {
+		next = strchr(p, ':');
+		if (next != NULL)
+			*next++ = '\0';
+		if (p[0] != '\0' && !cmd_list_add(keys, n, p))
+			return false;
+	}
+	return true;
+}
+
+void cmd_print_trust(const struct ospack_verify_result *r)
+{
+	if (r->authenticated) {
+		for (size_t i = 0; i < r->nsignatures; i++)
+			if (r->signatures[i].trusted)
+				printf("signed by trusted key %s\n", r->signatures[i].keyid);
+		return;
+	}
+	printf("warning: no signature was checked against a trusted key: the contents are intact\n"
+	       "and complete as the statement says, but nothing shows who made it (use --key).\n");
+	for (size_t i = 0; i < r->nsignatures; i++)
+		printf("the bundle claims a signature by key %s (not checked)\n",
+		       r->signatures[i].keyid[0] ? r->signatures[i].keyid : "(no key id)");
+}

@@ -28,42 +28,11 @@ static const char usage[] =
 	"Exit status: 0 verified, 1 rejected (the message names the first problem),\n"
 	"2 usage error, 3 unreadable key, 4 system or I/O error.\n";
 
-/* Splits OSPACK_TRUSTED_KEYS into keys; the copy stays alive in *buf. */
-static bool env_keys(const char ***keys, size_t *n, char **buf)
-{
-	const char *env = getenv("OSPACK_TRUSTED_KEYS");
-
-	*buf = NULL;
-	if (env == NULL || env[0] == '\0')
-		return true;
-	*buf = strdup(env);
-	if (*buf == NULL)
-		return false;
-	for (char *p = *buf, *next; p != NULL; p = next) {
-		next = strchr(p, ':');
-		if (next != NULL)
-			*next++ = '\0';
-		if (p[0] != '\0' && !cmd_list_add(keys, n, p))
-			return false;
-	}
-	return true;
-}
-
 static void print_result(const struct ospack_verify_result *r, const char *input)
 {
 	printf("%s: verified %s (%llu files, %llu bytes)\n", strcmp(input, "-") ? input : "stdin",
 	       r->bag, (unsigned long long)r->files, (unsigned long long)r->bytes);
-	if (r->authenticated) {
-		for (size_t i = 0; i < r->nsignatures; i++)
-			if (r->signatures[i].trusted)
-				printf("signed by trusted key %s\n", r->signatures[i].keyid);
-		return;
-	}
-	printf("warning: no signature was checked against a trusted key: the contents are intact\n"
-	       "and complete as the statement says, but nothing shows who made it (use --key).\n");
-	for (size_t i = 0; i < r->nsignatures; i++)
-		printf("the bundle claims a signature by key %s (not checked)\n",
-		       r->signatures[i].keyid[0] ? r->signatures[i].keyid : "(no key id)");
+	cmd_print_trust(r);
 }
 
 int cmd_verify(int argc, char **argv)
@@ -102,7 +71,7 @@ int cmd_verify(int argc, char **argv)
 								  : "exactly one BUNDLE, please");
 		goto out;
 	}
-	if (o.nkeys == 0 && !env_keys(&keys, &o.nkeys, &envbuf)) {
+	if (o.nkeys == 0 && !cmd_env_keys(&keys, &o.nkeys, &envbuf)) {
 		status = 4;
 		goto out;
 	}

@@ -158,6 +158,24 @@ OSPACK_API ospack_error ospack_verify(struct ospack_ctx *ctx, const char *input,
 				      struct ospack_verify_result **out);
 OSPACK_API void ospack_verify_result_free(struct ospack_verify_result *r);
 
+/*
+ * Verifies a bundle archive while unpacking it into dir, which must be empty or
+ * new. Files go to a staging folder inside dir and are moved into place only
+ * when every check passed: a rejected bundle leaves nothing. Nothing is written
+ * outside dir, and no link is followed or created.
+ */
+OSPACK_API ospack_error ospack_extract(struct ospack_ctx *ctx, const char *input, const char *dir,
+				       const struct ospack_verify_opts *opts,
+				       struct ospack_verify_result **out);
+
+/*
+ * What a bundle says it holds (release, components, files, claimed signers,
+ * openness), read from its statement without extracting or verifying. *text is
+ * for people, *json one compact JSON object; either may be NULL.
+ */
+OSPACK_API ospack_error ospack_inspect(struct ospack_ctx *ctx, const char *input, char **text,
+				       char **json);
+
 #ifdef __cplusplus
 }
 #endif
