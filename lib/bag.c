@@ -2,7 +2,9 @@
 /* BagIt tag files: percent-encoded paths, manifests, fetch.txt and bag-info.txt. */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,7 +31,10 @@ char *osp_bag_decode_path(const char *s, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '%' && i + 2 < n) {
-			char c1 = s[i + 1], c2 = (char)(s[i + 2] | 0x20);
+			char c1 = s[i + 1], c2 = s[i + 2];
+
+			if (c2 == 'A' || c2 == 'D')
+				c2 = (char)(c2 - 'A' + 'a');
 
 			if (c1 == '2' && c2 == '5') {
 				osp_buf_putc(&b, '%');
@@ -89,8 +94,8 @@ void osp_bag_info_txt(struct osp_buf *b, const struct osp_bag_info *info)
 	struct tm tm;
 	char date[32];
 
-	gmtime_r(&t, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+	if (gmtime_r(&t, &tm) == NULL || strftime(date, sizeof(date), "%Y-%m-%d", &tm) == 0)
+		snprintf(date, sizeof(date), "1970-01-01");
 	osp_buf_printf(b, "Bag-Software-Agent: ospack\n");
 	osp_buf_printf(b, "Bagging-Date: %s\n", date);
 	if (info->description != NULL && info->description[0] != '\0') {
@@ -188,8 +193,10 @@ int osp_bag_oxum(const char *text, size_t len, uint64_t *octets, uint64_t *count
 
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - text) : len;
+		size_t next = nl ? (size_t)(nl - text) + 1 : len, end = nl ? next - 1 : len;
 
+		if (end > pos && text[end - 1] == '\r')
+			end--;
 		if (end - pos > sizeof(tag) - 1 && memcmp(text + pos, tag, sizeof(tag) - 1) == 0) {
 			char buf[64], *dot, *e1, *e2;
 			size_t vl = end - pos - (sizeof(tag) - 1);
@@ -207,11 +214,14 @@ int osp_bag_oxum(const char *text, size_t len, uint64_t *octets, uint64_t *count
 			if (dot == NULL || strspn(buf, "0123456789.") != vl)
 				return -1;
 			*dot = '\0';
+			errno = 0;
 			*octets = strtoull(buf, &e1, 10);
 			*count = strtoull(dot + 1, &e2, 10);
-			return *e1 == '\0' && *e2 == '\0' && e1 != buf && e2 != dot + 1 ? 0 : -1;
+			return *e1 == '\0' && *e2 == '\0' && e1 != buf && e2 != dot + 1 && errno == 0
+				       ? 0
+				       : -1;
 		}
-		pos = end + 1;
+		pos = next;
 	}
 	return -1;
 }

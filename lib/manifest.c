@@ -202,23 +202,62 @@ static ospack_error get_enum(struct loader *L, const yaml_node_t *n, const char 
 struct pair {
 	const char *key;
 	const yaml_node_t *knode, *value;
+	size_t index;
 };
+
+static int pair_cmp(const void *a, const void *b)
+{
+	const struct pair *x = *(const struct pair *const *)a, *y = *(const struct pair *const *)b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Sorting finds duplicates in n log n: a manifest of many keys stays fast. */
+static ospack_error check_dup_keys(struct loader *L, struct pair *v, size_t n)
+{
+	struct pair **sorted = calloc(n ? n : 1, sizeof(*sorted));
+	const struct pair *dup = NULL, *first = v;
+
+	if (sorted == NULL)
+		return osp_nomem(L->ctx);
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = &v[i];
+	qsort(sorted, n, sizeof(*sorted), pair_cmp);
+	for (size_t i = 1; i < n; i++) {
+		if (strcmp(sorted[i - 1]->key, sorted[i]->key) != 0)
+			continue;
+		if (dup == NULL || sorted[i]->index < dup->index)
+			dup = sorted[i];
+	}
+	free(sorted);
+	if (dup == NULL)
+		return OSPACK_OK;
+	while (strcmp(first->key, dup->key) != 0)
+		first++;
+	return lerr(L, node_pos(dup->knode), dup->key, "duplicate key (first at line %u)",
+		    node_pos(first->knode).line);
+}
 
 static ospack_error map_pairs(struct loader *L, const yaml_node_t *n, const char *what,
 			      struct pair **out, size_t *npairs)
 {
-	yaml_node_pair_t *p = n->data.mapping.pairs.start, *end = n->data.mapping.pairs.top;
-	size_t count = (size_t)(end - p), i = 0;
+	yaml_node_pair_t *p, *end;
+	size_t count, i = 0;
 	struct pair *v;
 
 	*out = NULL;
 	*npairs = 0;
 	if (n->type != YAML_MAPPING_NODE)
 		return nerr(L, n, what, "expected a mapping");
+	p = n->data.mapping.pairs.start;
+	end = n->data.mapping.pairs.top;
+	count = (size_t)(end - p);
 	v = calloc(count ? count : 1, sizeof(*v));
 	if (v == NULL)
 		return osp_nomem(L->ctx);
 	for (; p < end; p++, i++) {
+		v[i].index = i;
 		v[i].knode = yaml_document_get_node(&L->doc, p->key);
 		v[i].value = yaml_document_get_node(&L->doc, p->value);
 		if (visit(L, v[i].value, what) != OSPACK_OK)
@@ -228,14 +267,9 @@ static ospack_error map_pairs(struct loader *L, const yaml_node_t *n, const char
 			goto fail;
 		}
 		v[i].key = scalar(v[i].knode);
-		for (size_t k = 0; k < i; k++) {
-			if (strcmp(v[k].key, v[i].key) == 0) {
-				lerr(L, node_pos(v[i].knode), v[i].key,
-				     "duplicate key (first at line %u)", node_pos(v[k].knode).line);
-				goto fail;
-			}
-		}
 	}
+	if (check_dup_keys(L, v, count) != OSPACK_OK)
+		goto fail;
 	*out = v;
 	*npairs = count;
 	return OSPACK_OK;
@@ -377,9 +411,8 @@ static ospack_error get_metrics(struct loader *L, struct osp_entry *e, const yam
 	for (size_t i = 0; i < npairs; i++) {
 		struct osp_metric *mt = &e->metrics[i];
 
+		e->nmetrics++; /* counted now, so a rejected name is freed too */
 		rc = get_line(L, pairs[i].knode, key, &mt->name);
-		if (rc == OSPACK_OK)
-			e->nmetrics++;
 		if (rc == OSPACK_OK)
 			rc = get_number(L, pairs[i].value, key, mt);
 		if (rc != OSPACK_OK)
@@ -520,7 +553,8 @@ static ospack_error check_url_entry(struct loader *L, struct osp_entry *e, const
 	return OSPACK_OK;
 }
 
-static ospack_error check_fs_source(struct loader *L, struct osp_entry *e, const char *label)
+static ospack_error check_fs_source(struct loader *L, struct osp_entry *e, const struct seen *sn,
+				    const char *label)
 {
 	char kn[192];
 	struct stat st;
@@ -536,10 +570,11 @@ static ospack_error check_fs_source(struct loader *L, struct osp_entry *e, const
 		return lerr(L, e->src_pos, kn, "%s: not a folder", e->src);
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 		return lerr(L, e->src_pos, kn, "%s: not a regular file or folder", e->src);
+	snprintf(kn, sizeof(kn), "%s.subdir", label);
 	if (e->source == OSP_SRC_GIT && e->subdir != NULL &&
 	    (e->subdir[0] == '/' || osp_check_relpath(L->ctx, "subdir", e->subdir) != OSPACK_OK))
-		return lerr(L, e->pos, "subdir", "%s: must be a relative path inside the repository",
-			    e->subdir);
+		return lerr(L, sn->pos[K_SUBDIR], kn,
+			    "%s: must be a relative path inside the repository", e->subdir);
 	return OSPACK_OK;
 }
 
@@ -562,7 +597,7 @@ static ospack_error entry_source(struct loader *L, struct osp_entry *e, const st
 		return rc;
 	if (e->source == OSP_SRC_URL)
 		return check_url_entry(L, e, sn, label);
-	return check_fs_source(L, e, label);
+	return check_fs_source(L, e, sn, label);
 }
 
 static ospack_error entry_defaults(struct loader *L, struct osp_entry *e, const struct seen *sn,
@@ -623,19 +658,46 @@ static ospack_error load_entry(struct loader *L, struct osp_entry *e, const yaml
 	return entry_defaults(L, e, &sn, label);
 }
 
-static ospack_error check_unique(struct loader *L, const struct osp_entry *e)
+static int entry_name_cmp(const void *a, const void *b)
 {
+	const struct osp_entry *x = *(const struct osp_entry *const *)a;
+	const struct osp_entry *y = *(const struct osp_entry *const *)b;
+	int c = x->section != y->section ? (x->section < y->section ? -1 : 1)
+					  : strcmp(x->name, y->name);
+
+	return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Entry names are unique within a section; sorting keeps this fast for many entries. */
+static ospack_error check_unique(struct loader *L)
+{
+	size_t n = L->m->nentries;
+	const struct osp_entry **sorted = calloc(n ? n : 1, sizeof(*sorted));
+	const struct osp_entry *dup = NULL, *first;
 	char label[64], kn[192];
 
-	for (const struct osp_entry *o = L->m->entries; o < e; o++) {
-		if (o->section != e->section || strcmp(o->name, e->name) != 0)
+	if (sorted == NULL)
+		return osp_nomem(L->ctx);
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = &L->m->entries[i];
+	qsort(sorted, n, sizeof(*sorted), entry_name_cmp);
+	for (size_t i = 1; i < n; i++) {
+		if (sorted[i - 1]->section != sorted[i]->section ||
+		    strcmp(sorted[i - 1]->name, sorted[i]->name) != 0)
 			continue;
-		osp_entry_label(e, label, sizeof(label));
-		snprintf(kn, sizeof(kn), "%s.name", label);
-		return lerr(L, e->pos, kn, "duplicate entry name '%s' (also %s[%zu])", e->name,
-			    section_names[o->section], o->index);
+		if (dup == NULL || sorted[i] < dup)
+			dup = sorted[i];
 	}
-	return OSPACK_OK;
+	free(sorted);
+	if (dup == NULL)
+		return OSPACK_OK;
+	for (first = L->m->entries; first->section != dup->section || strcmp(first->name, dup->name);
+	     first++)
+		;
+	osp_entry_label(dup, label, sizeof(label));
+	snprintf(kn, sizeof(kn), "%s.name", label);
+	return lerr(L, dup->pos, kn, "duplicate entry name '%s' (also %s[%zu])", dup->name,
+		    section_names[first->section], first->index);
 }
 
 static ospack_error check_refs(struct loader *L, const struct osp_entry *e, const struct osp_entry **final)
@@ -679,8 +741,7 @@ static ospack_error check_entries(struct loader *L)
 
 	if (L->m->nentries > 1)
 		qsort(L->m->entries, L->m->nentries, sizeof(*L->m->entries), entry_cmp);
-	for (size_t i = 0; rc == OSPACK_OK && i < L->m->nentries; i++)
-		rc = check_unique(L, &L->m->entries[i]);
+	rc = check_unique(L);
 	for (size_t i = 0; rc == OSPACK_OK && i < L->m->nentries; i++)
 		rc = check_refs(L, &L->m->entries[i], &final);
 	return rc;
@@ -791,35 +852,59 @@ static ospack_error load_root(struct loader *L, const yaml_node_t *root)
 	return check_entries(L);
 }
 
+/* libyaml places reader errors (bad UTF-8, control characters) by offset only. */
+static struct osp_pos problem_pos(const yaml_parser_t *p, const char *text, size_t len)
+{
+	struct osp_pos pos = {(unsigned)p->problem_mark.line + 1,
+			      (unsigned)p->problem_mark.column + 1};
+
+	if (p->error == YAML_READER_ERROR) {
+		pos.line = 1;
+		pos.col = 1;
+		for (size_t i = 0; i < p->problem_offset && i < len; i++) {
+			if (text[i] == '\n') {
+				pos.line++;
+				pos.col = 1;
+			} else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+				pos.col++;
+			}
+		}
+	}
+	return pos;
+}
+
+static ospack_error yaml_fail(struct loader *L, yaml_parser_t *parser, const char *text,
+			      size_t len)
+{
+	return lerr(L, problem_pos(parser, text, len), "yaml", "%s%s%s",
+		    parser->problem ? parser->problem : "syntax error", parser->context ? " " : "",
+		    parser->context ? parser->context : "");
+}
+
 static ospack_error parse_doc(struct loader *L, const char *text, size_t len)
 {
 	yaml_parser_t parser;
+	yaml_document_t extra;
 	ospack_error rc = OSPACK_OK;
 
 	if (!yaml_parser_initialize(&parser))
 		return osp_nomem(L->ctx);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &L->doc)) {
-		struct osp_pos p = {(unsigned)parser.problem_mark.line + 1,
-				    (unsigned)parser.problem_mark.column + 1};
-
-		rc = lerr(L, p, "yaml", "%s%s%s", parser.problem ? parser.problem : "syntax error",
-			  parser.context ? " " : "", parser.context ? parser.context : "");
+		rc = yaml_fail(L, &parser, text, len);
 		yaml_parser_delete(&parser);
 		return rc;
 	}
-	/* A second document is an error too: the manifest is exactly one. */
-	{
-		yaml_document_t extra;
+	/* The manifest is exactly one document: anything after it is an error too. */
+	if (!yaml_parser_load(&parser, &extra)) {
+		rc = yaml_fail(L, &parser, text, len);
+	} else {
+		if (yaml_document_get_root_node(&extra) != NULL) {
+			struct osp_pos p = {(unsigned)extra.start_mark.line + 1, 1};
 
-		if (yaml_parser_load(&parser, &extra)) {
-			if (yaml_document_get_root_node(&extra) != NULL) {
-				struct osp_pos p = {(unsigned)extra.start_mark.line + 1, 1};
-
-				rc = lerr(L, p, "yaml", "more than one YAML document");
-			}
-			yaml_document_delete(&extra);
+			rc = lerr(L, p, "yaml", "more than one YAML document");
 		}
+		yaml_document_delete(&extra);
 	}
 	yaml_parser_delete(&parser);
 	if (rc != OSPACK_OK)

@@ -86,6 +86,7 @@ char *osp_buf_steal(struct osp_buf *b, size_t *len)
 	char *p = NULL;
 
 	if (!b->failed && buf_reserve(b, 0)) {
+		b->data[b->len] = '\0';
 		p = b->data;
 		if (len != NULL)
 			*len = b->len;
@@ -137,7 +138,8 @@ void *osp_reallocarray(void *p, size_t n, size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	return realloc(p, n * size);
+	/* realloc(p, 0) may free p and return NULL: never ask for zero bytes. */
+	return realloc(p, n * size != 0 ? n * size : 1);
 }
 
 int osp_strv_push_owned(struct osp_strv *sv, char *s)

@@ -18,20 +18,6 @@
 #define SHA "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 #define SHA_UPPER "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08"
 
-/* A point for a known defect: reported as TODO, so it fails nothing until it is fixed. */
-static void todo(int cond, const char *why, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void todo(int cond, const char *why, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", cond ? "ok" : "not ok", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf(" # TODO %s\n", why);
-	fflush(stdout);
-}
 
 /* Printable form of a short string for test names: CR, LF and bytes >= 0x80 escaped. */
 static const char *show(const char *s, size_t n)
@@ -87,8 +73,7 @@ static void test_encode(void)
 			is_str(back, c->raw, "decode back '%s'",
 			       show(c->encoded, strlen(c->encoded)));
 		else /* osp_buf_steal() of an empty buffer returns memory it never terminated */
-			todo(back != NULL && back[0] == '\0',
-			     "osp_buf_steal leaves an empty result unterminated",
+			ok(back != NULL && back[0] == '\0',
 			     "decode of an empty path is empty");
 		free(back);
 		osp_buf_free(&b);
@@ -127,7 +112,7 @@ static void test_decode(void)
 		char *got = osp_bag_decode_path("%2\x15", 4);
 
 		/* The case folding that accepts %0a also turns 0x15 into '5'. */
-		todo(got != NULL && strcmp(got, "%2\x15") == 0, "0x15 decodes as the 5 of %25",
+		ok(got != NULL && strcmp(got, "%2\x15") == 0,
 		     "decode keeps an unknown escape with a control byte");
 		free(got);
 	}
@@ -384,10 +369,10 @@ static void test_oxum(void)
 	ok(rc == 0 && octets == 12 && count == 3, "oxum: length bounds the text");
 
 	rc = osp_bag_oxum("Payload-Oxum: 12.3\r\n", 20, &octets, &count);
-	todo(rc == 0 && octets == 12 && count == 3, "a CR before LF makes the value malformed",
+	ok(rc == 0 && octets == 12 && count == 3,
 	     "oxum in a bag-info.txt with CRLF line ends");
 	rc = osp_bag_oxum("Payload-Oxum: 18446744073709551616.1\n", 37, &octets, &count);
-	todo(rc == -1, "strtoull saturates without an ERANGE check", "oxum beyond 64 bits refused");
+	ok(rc == -1, "oxum beyond 64 bits refused");
 }
 
 struct relpath_case {
@@ -400,20 +385,20 @@ static const struct relpath_case relpath_cases[] = {
 	{"a/.hidden", NULL},
 	{"a/..b/c...", NULL},
 	{"with space/caf\xc3\xa9", NULL},
-	{"", "code[0]: '': not a relative path"},
-	{"/etc/passwd", "code[0]: '/etc/passwd': not a relative path"},
-	{"a//b", "code[0]: 'a//b': empty, '.' or '..' path component"},
-	{".", "code[0]: '.': empty, '.' or '..' path component"},
-	{"..", "code[0]: '..': empty, '.' or '..' path component"},
-	{"./a", "code[0]: './a': empty, '.' or '..' path component"},
-	{"a/./b", "code[0]: 'a/./b': empty, '.' or '..' path component"},
-	{"../a", "code[0]: '../a': empty, '.' or '..' path component"},
-	{"a/..", "code[0]: 'a/..': empty, '.' or '..' path component"},
-	{"a/", "code[0]: 'a/': trailing slash"},
-	{"a/b/", "code[0]: 'a/b/': trailing slash"},
-	{"a\nb", "code[0]: a\nb: file names with CR or LF are not allowed"},
-	{"a\rb", "code[0]: a\rb: file names with CR or LF are not allowed"},
-	{"caf\xe9", "code[0]: a file name is not valid UTF-8"},
+	{"", "code[0]: empty file name"},
+	{"/etc/passwd", "code[0]: /etc/passwd: absolute path"},
+	{"a//b", "code[0]: a//b: empty, '.' or '..' path component"},
+	{".", "code[0]: .: empty, '.' or '..' path component"},
+	{"..", "code[0]: ..: empty, '.' or '..' path component"},
+	{"./a", "code[0]: ./a: empty, '.' or '..' path component"},
+	{"a/./b", "code[0]: a/./b: empty, '.' or '..' path component"},
+	{"../a", "code[0]: ../a: empty, '.' or '..' path component"},
+	{"a/..", "code[0]: a/..: empty, '.' or '..' path component"},
+	{"a/", "code[0]: a/: empty, '.' or '..' path component"},
+	{"a/b/", "code[0]: a/b/: empty, '.' or '..' path component"},
+	{"a\nb", "code[0]: a\\x0ab: file name contains a line break"},
+	{"a\rb", "code[0]: a\\x0db: file name contains a line break"},
+	{"caf\xe9", "code[0]: caf\\xe9: file name is not valid UTF-8"},
 };
 
 static void test_relpath(void)
