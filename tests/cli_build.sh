@@ -173,7 +173,7 @@ EOF
 	rss=$(tail -n 1 "$T/rss")
 	diag "peak RSS for a 10 GiB file: $rss KiB"
 	limit=65536
-	[ -n "${ASAN_OPTIONS+x}" ] && limit=262144
+	[ -n "${OSPACK_SANITIZED:-}" ] && limit=262144
 	[ "$rss" -lt "$limit" ]
 	ok $? "peak memory stays under $((limit / 1024)) MiB ($rss KiB)"
 	rm -f "$T/big/ckpt/model.safetensors"
