@@ -14,6 +14,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{"build", cmd_build, "hash, bundle and sign a release described by a manifest"},
+	{"check", cmd_check, "validate a manifest and report how open the release is"},
 	{"verify", cmd_verify, "check that a bundle is intact, complete and signed"},
 	{"extract", cmd_extract, "verify a bundle and unpack it into an empty folder"},
 	{"inspect", cmd_inspect, "show what a bundle holds, without extracting it"},

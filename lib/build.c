@@ -16,6 +16,7 @@
 #include "awrite.h"
 #include "bag.h"
 #include "git.h"
+#include "openness.h"
 #include "release.h"
 #include "sign.h"
 
@@ -103,57 +104,24 @@ static ospack_error set_options(struct build *b)
 	return load_keys(b);
 }
 
-/* The bag path of a url entry's file: the last part of the URL's path, if it is a plain name. */
-static char *fetch_path(const struct osp_entry *e)
+static ospack_error require_level(struct build *b)
 {
-	char dir[400];
-	const char *p = strstr(e->src, "://") + 3, *slash = strchr(p, '/'), *base, *end;
-	size_t n;
+	enum osp_level l;
+	char *why;
 
-	osp_entry_bagdir(e, dir, sizeof(dir));
-	base = slash ? strrchr(slash, '/') + 1 : "";
-	end = base + strcspn(base, "?#");
-	n = (size_t)(end - base);
-	if (n == 0 || strspn(base, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") < n ||
-	    (n <= 2 && base[0] == '.'))
-		return osp_asprintf("%s/%s", dir, e->name);
-	return osp_asprintf("%s/%.*s", dir, (int)n, base);
-}
-
-static ospack_error collect(struct build *b)
-{
-	const struct ospack_manifest *m = b->r.m;
-	ospack_error rc = OSPACK_OK;
-
-	b->r.git = calloc(m->nentries ? m->nentries : 1, sizeof(*b->r.git));
-	b->r.fetch_path = calloc(m->nentries ? m->nentries : 1, sizeof(*b->r.fetch_path));
-	if (b->r.git == NULL || b->r.fetch_path == NULL)
+	if (osp_level_parse(b->o->require, &l) != 0)
+		return osp_error(b->ctx, OSPACK_EUSAGE,
+				 "--require: '%s' is not baseline, open-science, mof-class-3, "
+				 "mof-class-2 or mof-class-1",
+				 b->o->require);
+	if (osp_openness_met(b->r.openness, l))
+		return OSPACK_OK;
+	why = osp_openness_shortfall(b->r.openness, l);
+	if (why == NULL)
 		return osp_nomem(b->ctx);
-	for (size_t i = 0; rc == OSPACK_OK && i < m->nentries; i++) {
-		const struct osp_entry *e = &m->entries[i];
-
-		if (e->source == OSP_SRC_PATH) {
-			rc = osp_walk_entry(b->ctx, e, &b->r.files);
-		} else if (e->source == OSP_SRC_GIT) {
-			rc = osp_git_open(b->ctx, e, b->o->allow_dirty != 0, &b->r.git[i]);
-			if (rc == OSPACK_OK)
-				rc = osp_git_collect(b->ctx, b->r.git[i], &b->r.files);
-		} else {
-			b->r.fetch_path[i] = fetch_path(e);
-			if (b->r.fetch_path[i] == NULL)
-				rc = osp_nomem(b->ctx);
-			if (rc == OSPACK_OK && b->r.alg == OSP_SHA512 && e->sha512 == NULL) {
-				char label[64];
-
-				osp_entry_label(e, label, sizeof(label));
-				rc = osp_error(b->ctx, OSPACK_EMANIFEST,
-					       "%s:%u:%u: %s.sha512: required with --hash sha512",
-					       m->file, e->pos.line, e->pos.col, label);
-			}
-		}
-	}
-	osp_filelist_sort(&b->r.files);
-	return rc;
+	osp_error(b->ctx, OSPACK_EPOLICY, "%s", why);
+	free(why);
+	return OSPACK_EPOLICY;
 }
 
 static ospack_error open_output(struct build *b)
@@ -420,6 +388,18 @@ static ospack_error payload_manifests(struct build *b, struct osp_buf *man, stru
 	return man->failed || fetch->failed ? osp_nomem(b->ctx) : OSPACK_OK;
 }
 
+static ospack_error mof_yaml(struct build *b, struct osp_buf *out)
+{
+	char *text = NULL;
+	size_t len = 0;
+	ospack_error rc = osp_openness_mof_yaml(b->ctx, b->r.openness, b->r.mtime, &text, &len);
+
+	if (rc == OSPACK_OK)
+		osp_buf_add(out, text, len);
+	free(text);
+	return rc;
+}
+
 static ospack_error statement(struct build *b, struct osp_buf *env)
 {
 	char *st = NULL, *envtext = NULL;
@@ -437,7 +417,8 @@ static ospack_error statement(struct build *b, struct osp_buf *env)
 
 static ospack_error tag_files(struct build *b)
 {
-	struct osp_buf bagit = {0}, info = {0}, man = {0}, fetch = {0}, env = {0}, tagman = {0};
+	struct osp_buf bagit = {0}, info = {0}, man = {0}, fetch = {0}, mof = {0}, env = {0};
+	struct osp_buf tagman = {0};
 	struct osp_bag_info bi = {.external_identifier = b->r.bag,
 				  .description = b->r.m->description,
 				  .date = b->r.mtime};
@@ -450,8 +431,13 @@ static ospack_error tag_files(struct build *b)
 	osp_buf_puts(&bagit, OSP_BAGIT_TXT);
 	osp_bag_info_txt(&info, &bi);
 	snprintf(name, sizeof(name), "manifest-%s.txt", alg);
+	rc = mof_yaml(b, &mof);
+	if (rc != OSPACK_OK)
+		goto out;
 	if (add_tag(b, "bagit.txt", &bagit) == NULL || add_tag(b, "bag-info.txt", &info) == NULL ||
-	    add_tag(b, name, &man) == NULL || (fetch.len > 0 && add_tag(b, "fetch.txt", &fetch) == NULL)) {
+	    add_tag(b, name, &man) == NULL ||
+	    (fetch.len > 0 && add_tag(b, "fetch.txt", &fetch) == NULL) ||
+	    add_tag(b, OSP_MOF_PATH, &mof) == NULL) {
 		rc = b->ctx->code;
 		goto out;
 	}
@@ -472,6 +458,7 @@ out:
 	osp_buf_free(&info);
 	osp_buf_free(&man);
 	osp_buf_free(&fetch);
+	osp_buf_free(&mof);
 	osp_buf_free(&env);
 	osp_buf_free(&tagman);
 	return rc;
@@ -613,13 +600,7 @@ static void build_free(struct build *b)
 	free(b->keys);
 	for (size_t i = 0; i < b->ntags; i++)
 		free(b->tags[i].data);
-	for (size_t i = 0; b->r.git != NULL && i < b->r.m->nentries; i++)
-		osp_git_free(b->r.git[i]);
-	for (size_t i = 0; b->r.fetch_path != NULL && i < b->r.m->nentries; i++)
-		free(b->r.fetch_path[i]);
-	free(b->r.git);
-	free(b->r.fetch_path);
-	osp_filelist_free(&b->r.files);
+	osp_release_free(&b->r);
 }
 
 OSPACK_API ospack_error ospack_build(struct ospack_ctx *ctx, const struct ospack_manifest *m,
@@ -634,7 +615,11 @@ OSPACK_API ospack_error ospack_build(struct ospack_ctx *ctx, const struct ospack
 	b.r.m = m;
 	rc = set_options(&b);
 	if (rc == OSPACK_OK)
-		rc = collect(&b);
+		rc = osp_release_collect(ctx, &b.r, b.o->allow_dirty != 0);
+	if (rc == OSPACK_OK)
+		rc = osp_openness_eval(ctx, m, &b.r.openness);
+	if (rc == OSPACK_OK && b.o->require != NULL)
+		rc = require_level(&b);
 	if (rc == OSPACK_OK)
 		rc = write_bundle(&b);
 	if (rc == OSPACK_OK)

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "aread.h"
+#include "openness.h"
 #include "awrite.h"
 #include "release.h"
 #include "sign.h"
@@ -191,6 +192,16 @@ static char *render_text(json_t *p)
 	osp_buf_puts(&b, "(nothing was verified: run ospack verify -k KEY for that)\n\ncomponents:\n");
 	for (size_t i = 0; i < json_array_size(comps); i++)
 		text_component(&b, json_array_get(comps, i));
+	if (json_is_object(json_object_get(p, "openness"))) {
+		char *report = osp_openness_text(json_object_get(p, "openness"));
+
+		osp_buf_puts(&b, "\nopenness, as the publisher's statement reports it:\n");
+		if (report == NULL)
+			b.failed = true;
+		else
+			osp_buf_puts(&b, report);
+		free(report);
+	}
 	return osp_buf_steal(&b, NULL);
 }
 

@@ -36,7 +36,13 @@ struct osp_mof_component_info {
 	enum osp_mof_type type;
 	int mof_class;          /* 3, 2 or 1 */
 	bool required;
+	const char *description; /* as the MOF describes the component */
 };
+
+/* The version of the framework the 17 components come from, and its date. */
+#define OSP_MOF_VERSION "1.0"
+#define OSP_MOF_DATE "2024-12-15"
+
 
 /* The 17 components, indexed by enum osp_mof_component. */
 extern const struct osp_mof_component_info osp_mof_components[OSP_MOF_NCOMPONENTS];

@@ -95,6 +95,21 @@ OSPACK_API ospack_error ospack_build(struct ospack_ctx *ctx, const struct ospack
 				     struct ospack_build_result **out);
 OSPACK_API void ospack_build_result_free(struct ospack_build_result *r);
 
+/* ---- openness ---- */
+
+/*
+ * Validates the manifest's sources as a build would (folders walked, git
+ * revisions resolved, nothing read) and reports how open the release is: each
+ * MOF component with its entries and license, and whether baseline,
+ * open-science, mof-class-3, mof-class-2 and mof-class-1 are met, with what is
+ * missing. With require (one of those levels) a release that falls short gives
+ * OSPACK_EPOLICY, the report still filled in. *text is for people, *json one
+ * compact JSON object; either may be NULL. Free them with ospack_free().
+ */
+OSPACK_API ospack_error ospack_check(struct ospack_ctx *ctx, const struct ospack_manifest *m,
+				     const char *require, int allow_dirty, char **text,
+				     char **json);
+
 /* ---- keys ---- */
 
 /*

@@ -36,6 +36,13 @@ struct osp_release {
 	struct osp_openness *openness; /* the openness report, or NULL */
 };
 
+/*
+ * Lists the payload of r->m (folder walks, git trees, url entries) without reading
+ * any file, and sorts it. r->alg must be set: url entries then need their digest.
+ */
+ospack_error osp_release_collect(struct ospack_ctx *ctx, struct osp_release *r, bool allow_dirty);
+void osp_release_free(struct osp_release *r);
+
 /* The statement as compact JSON with sorted keys. */
 ospack_error osp_statement_build(struct ospack_ctx *ctx, const struct osp_release *r,
 				 const struct osp_tagfile *tags, size_t ntags, char **out,

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "git.h"
+#include "openness.h"
 #include "release.h"
 #include "sign.h"
 
@@ -174,6 +175,8 @@ static json_t *predicate(const struct osp_release *r)
 	for (size_t i = 0; authors != NULL && i < m->authors.n; i++)
 		json_array_append_new(authors, json_string(m->authors.v[i]));
 	json_object_set_new(p, "authors", authors);
+	if (r->openness != NULL)
+		json_object_set_new(p, "openness", osp_openness_json(r->openness));
 	return p;
 }
 

@@ -30,8 +30,9 @@ printf 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n' | cmp -s - "$T
 ok $? "bagit.txt is exactly the two lines RFC 8493 gives"
 [ "$(cd "$T/x/$BAG/data" && find . -type f | wc -l)" -eq "$(wc -l <"$T/x/$BAG/manifest-sha256.txt")" ]
 ok $? "the payload manifest lists every payload file once"
-grep -q '^Payload-Oxum: 3891\.15$' "$T/x/$BAG/bag-info.txt"
-ok $? "bag-info.txt carries the Payload-Oxum of the payload"
+PAYLOAD=$(find "$T/x/$BAG/data" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
+grep -q "^Payload-Oxum: $PAYLOAD\.15\$" "$T/x/$BAG/bag-info.txt"
+ok $? "bag-info.txt carries the Payload-Oxum of the payload ($PAYLOAD.15)"
 grep -q '^Bagging-Date: 1980-01-01$' "$T/x/$BAG/bag-info.txt"
 ok $? "Bagging-Date is the fixed default day without SOURCE_DATE_EPOCH"
 [ ! -e "$T/x/$BAG/data/code/trainer/__pycache__" ]
@@ -94,19 +95,20 @@ ok $? "with -o -, the summary goes to stderr"
 # --- --json ---
 "$OSPACK" build "$EX/manifest.yaml" -o "$T/j.tar" --json >"$T/json"
 ok $? "build --json"
-python3 - "$T/json" "$T/j.tar" <<'EOF'
+python3 - "$T/json" "$T/j.tar" "$PAYLOAD" <<'EOF'
 import hashlib, json, sys
 j = json.load(open(sys.argv[1]))
 data = open(sys.argv[2], "rb").read()
 assert j["output"] == sys.argv[2], j["output"]
 assert j["sha256"] == hashlib.sha256(data).hexdigest()
 assert j["archive_bytes"] == len(data)
-assert j["files"] == 15 and j["bytes"] == 3891
+payload = int(sys.argv[3])
+assert j["files"] == 15 and j["bytes"] == payload
 assert j["name"] == "tiny-stories-15m" and j["version"] == "1.0.0" and j["hash"] == "sha256"
 comps = {(c["section"], c["name"]): c for c in j["components"]}
 assert comps[("datasets", "tinystories")]["files"] == 2
 assert comps[("code", "trainer")]["license"] == "Apache-2.0"
-assert sum(c["bytes"] for c in j["components"]) == 3891
+assert sum(c["bytes"] for c in j["components"]) == payload
 EOF
 ok $? "--json gives output, bundle digest, file and byte counts and per-component summary"
 [ "$(wc -l <"$T/json")" -eq 1 ]

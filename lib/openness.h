@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* How open a release is: the baseline, open science, and the MOF classes, from its manifest. */
+#ifndef OSP_OPENNESS_H
+#define OSP_OPENNESS_H
+
+#include <jansson.h>
+
+#include "manifest.h"
+#include "mof.h"
+
+enum osp_level {
+	OSP_LEVEL_BASELINE,
+	OSP_LEVEL_OPEN_SCIENCE,
+	OSP_LEVEL_MOF3,
+	OSP_LEVEL_MOF2,
+	OSP_LEVEL_MOF1,
+	OSP_NLEVELS
+};
+
+/* "baseline", "open-science", "mof-class-3", "mof-class-2", "mof-class-1". */
+const char *osp_level_name(enum osp_level l);
+int osp_level_parse(const char *name, enum osp_level *l); /* 0, or -1 if unknown */
+
+/* The MOF component a manifest entry stands for, or -1 (docs of type other). */
+int osp_entry_component(const struct osp_entry *e);
+
+struct osp_openness;
+
+ospack_error osp_openness_eval(struct ospack_ctx *ctx, const struct ospack_manifest *m,
+			       struct osp_openness **out);
+void osp_openness_free(struct osp_openness *o);
+bool osp_openness_met(const struct osp_openness *o, enum osp_level l);
+/* The report as JSON (a new reference): what the statement and --json carry. */
+json_t *osp_openness_json(const struct osp_openness *o);
+/* The report for people, rendered from its JSON form (so a bundle's report renders too). */
+char *osp_openness_text(json_t *report);
+/* "level not met: reason; reason" for --require, into a new string. */
+char *osp_openness_shortfall(const struct osp_openness *o, enum osp_level l);
+/* A MOF model file describing the release, valid against the MOF schema. */
+ospack_error osp_openness_mof_yaml(struct ospack_ctx *ctx, const struct osp_openness *o,
+				   int64_t date, char **out, size_t *len);
+
+#endif
