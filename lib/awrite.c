@@ -10,16 +10,15 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <openssl/evp.h>
-
 #include "awrite.h"
+#include "hash.h"
 
 struct osp_awriter {
 	struct archive *a;
 	struct archive_entry *entry;
 	int fd;
 	int64_t mtime;
-	EVP_MD_CTX *md;
+	struct osp_hasher *hasher; /* the whole output, hashed beside the writing */
 	uint64_t bytes;
 	int write_errno; /* the first error of the output, kept for the message */
 	struct osp_locale *loc;
@@ -61,10 +60,7 @@ static la_ssize_t out_write(struct archive *a, void *arg, const void *buf, size_
 	size_t left = n;
 
 	(void)a;
-	if (EVP_DigestUpdate(w->md, buf, n) != 1) {
-		w->write_errno = EIO;
-		return -1;
-	}
+	osp_hasher_feed(w->hasher, buf, n);
 	while (left > 0) {
 		ssize_t k;
 
@@ -100,7 +96,7 @@ void osp_awriter_free(struct osp_awriter *w)
 	if (w->a != NULL)
 		archive_write_free(w->a);
 	archive_entry_free(w->entry);
-	EVP_MD_CTX_free(w->md);
+	osp_hasher_free(w->hasher);
 	osp_locale_pop(w->loc);
 	free(w);
 }
@@ -116,13 +112,15 @@ ospack_error osp_awriter_open(struct ospack_ctx *ctx, int fd, int64_t mtime,
 	w->fd = fd;
 	w->mtime = mtime;
 	w->loc = osp_locale_utf8_push();
-	w->md = EVP_MD_CTX_new();
 	w->a = archive_write_new();
 	w->entry = archive_entry_new();
-	if (w->loc == NULL || w->md == NULL || w->a == NULL || w->entry == NULL ||
-	    EVP_DigestInit_ex(w->md, EVP_sha256(), NULL) != 1) {
+	if (w->loc == NULL || w->a == NULL || w->entry == NULL) {
 		osp_awriter_free(w);
 		return osp_nomem(ctx);
+	}
+	if (osp_hasher_new(ctx, OSP_ALG_BIT(OSP_SHA256), &w->hasher) != OSPACK_OK) {
+		osp_awriter_free(w);
+		return ctx->code;
 	}
 	/* Unbuffered: libarchive hands our buffers straight to out_write, and the
 	 * end of the archive is never padded, so a pipe and a file get the same bytes. */
@@ -207,10 +205,13 @@ ospack_error osp_awriter_file(struct ospack_ctx *ctx, struct osp_awriter *w, con
 ospack_error osp_awriter_finish(struct ospack_ctx *ctx, struct osp_awriter *w,
 				unsigned char sha256[32], uint64_t *bytes)
 {
+	struct osp_digests d;
+
 	if (archive_write_close(w->a) != ARCHIVE_OK)
 		return aerr(ctx, w, "cannot finish the archive");
-	if (EVP_DigestFinal_ex(w->md, sha256, NULL) != 1)
-		return osp_error(ctx, OSPACK_EIO, "sha256 failed");
+	if (osp_hasher_end(ctx, w->hasher, &d) != OSPACK_OK)
+		return ctx->code;
+	memcpy(sha256, d.d[OSP_SHA256], 32);
 	*bytes = w->bytes;
 	return OSPACK_OK;
 }

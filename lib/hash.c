@@ -115,6 +115,8 @@ struct osp_hasher {
 	unsigned head, tail, pending;
 	bool stop;
 	bool failed;
+	unsigned char *cur; /* osp_hasher_feed(): the buffer being filled */
+	size_t fill;
 };
 
 static void *hasher_main(void *arg)
@@ -199,10 +201,37 @@ void osp_hasher_put(struct osp_hasher *hr, size_t n)
 	pthread_mutex_unlock(&hr->mu);
 }
 
+void osp_hasher_feed(struct osp_hasher *hr, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	while (n > 0) {
+		size_t k;
+
+		if (hr->cur == NULL) {
+			hr->cur = osp_hasher_get(hr);
+			hr->fill = 0;
+		}
+		k = n < OSP_HASHER_BUFSIZE - hr->fill ? n : OSP_HASHER_BUFSIZE - hr->fill;
+		memcpy(hr->cur + hr->fill, c, k);
+		hr->fill += k;
+		c += k;
+		n -= k;
+		if (hr->fill == OSP_HASHER_BUFSIZE) {
+			osp_hasher_put(hr, hr->fill);
+			hr->cur = NULL;
+		}
+	}
+}
+
 ospack_error osp_hasher_end(struct ospack_ctx *ctx, struct osp_hasher *hr, struct osp_digests *d)
 {
 	bool failed;
 
+	if (hr->cur != NULL) {
+		osp_hasher_put(hr, hr->fill);
+		hr->cur = NULL;
+	}
 	pthread_mutex_lock(&hr->mu);
 	while (hr->pending > 0)
 		pthread_cond_wait(&hr->cv_done, &hr->mu);

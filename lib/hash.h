@@ -38,6 +38,8 @@ struct osp_hasher;
 ospack_error osp_hasher_new(struct ospack_ctx *ctx, unsigned algs, struct osp_hasher **out);
 unsigned char *osp_hasher_get(struct osp_hasher *hr);
 void osp_hasher_put(struct osp_hasher *hr, size_t n);
+/* Copies p into the hasher's buffers, handing each over when full (for many small writes). */
+void osp_hasher_feed(struct osp_hasher *hr, const void *p, size_t n);
 ospack_error osp_hasher_end(struct ospack_ctx *ctx, struct osp_hasher *hr, struct osp_digests *d);
 void osp_hasher_free(struct osp_hasher *hr);
 
