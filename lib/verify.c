@@ -89,6 +89,8 @@ static ospack_error check_name(struct osp_verifier *v, const char *name, bool di
 		len--;
 	if (len == 0)
 		return reject(v, "an entry has an empty name");
+	if (len > OSP_PATH_MAX)
+		return reject(v, "%.64s...: an entry name longer than %d bytes", name, OSP_PATH_MAX);
 	if (!osp_utf8_valid(name, len) || memchr(name, '\r', len) || memchr(name, '\n', len))
 		return reject(v, "an entry name is not valid UTF-8 or holds CR or LF");
 	if (name[0] == '/')
@@ -121,6 +123,11 @@ static struct osp_vrec *add_rec(struct osp_verifier *v, char *rel)
 {
 	struct osp_vrec *r;
 
+	if (v->n >= OSP_ENTRIES_MAX) {
+		free(rel);
+		reject(v, "more than %d entries", OSP_ENTRIES_MAX);
+		return NULL;
+	}
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? v->cap * 2 : 256;
 		struct osp_vrec *nr = osp_reallocarray(v->recs, cap, sizeof(*nr));

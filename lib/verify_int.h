@@ -9,6 +9,9 @@
 /* Tag files are read whole: these bound the memory they take. */
 #define OSP_TAG_MAX (256u * 1024 * 1024)
 #define OSP_TAGS_MAX (512ull * 1024 * 1024)
+/* What a bundle may hold: bounds on the memory its list of entries takes. */
+#define OSP_ENTRIES_MAX 4000000
+#define OSP_PATH_MAX 4096
 
 /* One entry of the bundle as it went by. */
 struct osp_vrec {
