@@ -2,6 +2,7 @@
 /* The payload file list: appending, sorting, bag folders and checks of names found in sources. */
 #include "config.h"
 
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,4 +125,36 @@ ospack_error osp_check_relpath(struct ospack_ctx *ctx, const char *what, const c
 		p = slash + 1;
 	}
 	return OSPACK_OK;
+}
+
+/*
+ * exclude patterns: "name/" matches folders only; a pattern with a slash
+ * matches the path from the source's top ("/" at the start anchors it there);
+ * any other pattern matches a file or folder name at any depth.
+ */
+bool osp_excluded(const struct osp_entry *e, const char *rel, const char *name, bool isdir)
+{
+	for (size_t i = 0; i < e->exclude.n; i++) {
+		const char *pat = e->exclude.v[i];
+		char buf[1024];
+		size_t len = strlen(pat);
+		bool dironly = len > 0 && pat[len - 1] == '/';
+
+		if (len >= sizeof(buf))
+			continue;
+		memcpy(buf, pat, len + 1);
+		if (dironly)
+			buf[--len] = '\0';
+		if (dironly && !isdir)
+			continue;
+		if (strchr(buf, '/') != NULL) {
+			const char *p = buf[0] == '/' ? buf + 1 : buf;
+
+			if (fnmatch(p, rel, FNM_PATHNAME) == 0)
+				return true;
+		} else if (fnmatch(buf, name, 0) == 0) {
+			return true;
+		}
+	}
+	return false;
 }

@@ -37,6 +37,12 @@ void osp_entry_bagdir(const struct osp_entry *e, char *out, size_t outlen);
  */
 ospack_error osp_check_relpath(struct ospack_ctx *ctx, const char *what, const char *rel);
 
+/*
+ * Whether the entry's exclude patterns leave out the file or folder at rel
+ * (path from the source's top; name its last part). See docs/FORMAT.md.
+ */
+bool osp_excluded(const struct osp_entry *e, const char *rel, const char *name, bool isdir);
+
 /* Collects the files of a path source (file or folder) into fl. */
 ospack_error osp_walk_entry(struct ospack_ctx *ctx, const struct osp_entry *e,
 			    struct osp_filelist *fl);

@@ -105,6 +105,23 @@ static int open_unvalidated(git_repository **repo, const char *path)
 	return rc;
 }
 
+/* A repository with no reference at all has no commit to take files from. */
+static bool no_refs(git_repository *repo)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref = NULL;
+	bool none;
+
+	if (git_repository_head_unborn(repo) != 1)
+		return false;
+	if (git_reference_iterator_new(&it, repo) < 0)
+		return false;
+	none = git_reference_next(&ref, it) == GIT_ITEROVER;
+	git_reference_free(ref);
+	git_reference_iterator_free(it);
+	return none;
+}
+
 static ospack_error open_repository(struct ospack_ctx *ctx, struct osp_git *g)
 {
 	struct stat st;
@@ -117,7 +134,7 @@ static ospack_error open_repository(struct ospack_ctx *ctx, struct osp_git *g)
 	}
 	if (rc < 0)
 		return git_fail(ctx, g, "cannot open the repository");
-	if (git_repository_is_empty(g->repo) == 1)
+	if (git_repository_is_empty(g->repo) == 1 || no_refs(g->repo))
 		return repo_error(ctx, g, "the repository has no commits");
 	if (git_repository_odb(&g->odb, g->repo) < 0)
 		return git_fail(ctx, g, "cannot open the object database");
@@ -818,6 +835,8 @@ static ospack_error walk_entry(struct walk *w, const git_tree_entry *te, const s
 		goto out;
 	}
 	if ((rc = check_name(w, name, rel)) != OSPACK_OK)
+		goto out;
+	if (osp_excluded(w->g->e, rel, name, mode == GIT_FILEMODE_TREE))
 		goto out;
 	if (mode == GIT_FILEMODE_TREE)
 		rc = walk_subtree(w, git_tree_entry_id(te), real, dir, rel);

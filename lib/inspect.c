@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -130,6 +131,37 @@ out:
 	return rc;
 }
 
+/* A git source: commit, tree, rev, commit time, remote, and what it does not bundle. */
+static void text_git(struct osp_buf *b, json_t *src)
+{
+	json_t *subs = json_object_get(src, "submodules");
+	time_t t = (time_t)json_integer_value(json_object_get(src, "committed"));
+	const char *rev = json_string_value(json_object_get(src, "rev"));
+	const char *remote = json_string_value(json_object_get(src, "remote"));
+	const char *subdir = json_string_value(json_object_get(src, "subdir"));
+	char when[32] = "?";
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) != NULL)
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	osp_buf_printf(b, "      git commit %s (rev %s), tree %s\n",
+		       json_string_value(json_object_get(src, "commit")), rev ? rev : "HEAD",
+		       json_string_value(json_object_get(src, "tree")));
+	osp_buf_printf(b, "      committed %s, from %s%s%s%s\n", when, remote ? remote : "no remote",
+		       subdir ? ", folder " : "", subdir ? subdir : "",
+		       json_is_true(json_object_get(src, "dirty"))
+			       ? "; the working tree was DIRTY (built with --allow-dirty)"
+			       : "");
+	for (size_t i = 0; i < json_array_size(subs); i++) {
+		json_t *m = json_array_get(subs, i);
+		const char *url = json_string_value(json_object_get(m, "url"));
+
+		osp_buf_printf(b, "      submodule %s at %s (%s), not bundled\n",
+			       json_string_value(json_object_get(m, "path")),
+			       json_string_value(json_object_get(m, "commit")), url ? url : "no url");
+	}
+}
+
 static void text_component(struct osp_buf *b, json_t *c)
 {
 	const char *role = json_string_value(json_object_get(c, "role"));
@@ -148,14 +180,7 @@ static void text_component(struct osp_buf *b, json_t *c)
 		       json_string_value(json_object_get(c, "name")), role ? role : type ? type : "",
 		       lic ? lic : "none", json_array_size(files), human);
 	if (stype != NULL && strcmp(stype, "git") == 0)
-		osp_buf_printf(b, "      git commit %s (rev %s) from %s\n",
-			       json_string_value(json_object_get(src, "commit")),
-			       json_is_string(json_object_get(src, "rev"))
-				       ? json_string_value(json_object_get(src, "rev"))
-				       : "HEAD",
-			       json_is_string(json_object_get(src, "remote"))
-				       ? json_string_value(json_object_get(src, "remote"))
-				       : "no remote");
+		text_git(b, src);
 	if (stype != NULL && strcmp(stype, "url") == 0)
 		osp_buf_printf(b, "      fetched from %s (%" PRId64 " bytes)\n",
 			       json_string_value(json_object_get(src, "url")),

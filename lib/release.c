@@ -45,7 +45,11 @@ ospack_error osp_release_collect(struct ospack_ctx *ctx, struct osp_release *r, 
 			rc = osp_git_open(ctx, e, allow_dirty, &r->git[i]);
 			if (rc == OSPACK_OK)
 				rc = osp_git_collect(ctx, r->git[i], &r->files);
-		} else {
+		}
+		/* A source the manifest names wrongly: say where it names it. */
+		if (rc == OSPACK_EMANIFEST && e->source != OSP_SRC_URL)
+			osp_error_prefix(ctx, "%s:%u:%u", m->file, e->src_pos.line, e->src_pos.col);
+		if (e->source == OSP_SRC_URL) {
 			r->fetch_path[i] = fetch_path(e);
 			if (r->fetch_path[i] == NULL)
 				rc = osp_nomem(ctx);

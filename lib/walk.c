@@ -33,38 +33,6 @@ static unsigned file_mode(mode_t m)
 	return (m & (S_IXUSR | S_IXGRP | S_IXOTH)) ? 0755 : 0644;
 }
 
-/*
- * exclude patterns: "name/" matches folders only; a pattern with a slash
- * matches the path from the source's top ("/" at the start anchors it there);
- * any other pattern matches a file or folder name at any depth.
- */
-static bool excluded(const struct osp_entry *e, const char *rel, const char *name, bool isdir)
-{
-	for (size_t i = 0; i < e->exclude.n; i++) {
-		const char *pat = e->exclude.v[i];
-		char buf[1024];
-		size_t len = strlen(pat);
-		bool dironly = len > 0 && pat[len - 1] == '/';
-
-		if (len >= sizeof(buf))
-			continue;
-		memcpy(buf, pat, len + 1);
-		if (dironly)
-			buf[--len] = '\0';
-		if (dironly && !isdir)
-			continue;
-		if (strchr(buf, '/') != NULL) {
-			const char *p = buf[0] == '/' ? buf + 1 : buf;
-
-			if (fnmatch(p, rel, FNM_PATHNAME) == 0)
-				return true;
-		} else if (fnmatch(buf, name, 0) == 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -162,7 +130,7 @@ static ospack_error walk_one(struct walk *w, int fd, const char *name, const cha
 			return osp_error(w->ctx, OSPACK_EMANIFEST, "%s: %s: broken symbolic link: %s",
 					 w->label, rel, strerror(errno));
 	}
-	if (excluded(w->e, rel, name, S_ISDIR(st.st_mode)))
+	if (osp_excluded(w->e, rel, name, S_ISDIR(st.st_mode)))
 		return OSPACK_OK;
 	rc = osp_check_relpath(w->ctx, w->label, rel);
 	if (rc != OSPACK_OK)
