@@ -97,6 +97,10 @@ int cmd_build(int argc, char **argv)
 		return cmd_usage_error("build", optind == argc ? "a MANIFEST is required"
 							       : "exactly one MANIFEST, please");
 	}
+	if (o.require != NULL && !ospack_level_known(o.require)) {
+		free(keys);
+		return cmd_usage_error("build", "--require: '%s' is not %s", o.require, LEVELS);
+	}
 	if (json && o.output != NULL && strcmp(o.output, "-") == 0) {
 		free(keys);
 		return cmd_usage_error("build", "--json and -o - both want standard output");

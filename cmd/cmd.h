@@ -9,6 +9,7 @@
 #include "ospack.h"
 
 #define EXIT_USAGE 2
+#define LEVELS "baseline, open-science, mof-class-3, mof-class-2 or mof-class-1"
 
 struct cmd_common {
 	bool json;

@@ -49,6 +49,13 @@ static ospack_error check_require(struct ospack_ctx *ctx, const struct osp_openn
 	return OSPACK_EPOLICY;
 }
 
+OSPACK_API int ospack_level_known(const char *name)
+{
+	enum osp_level l;
+
+	return name != NULL && osp_level_parse(name, &l) == 0;
+}
+
 OSPACK_API ospack_error ospack_check(struct ospack_ctx *ctx, const struct ospack_manifest *m,
 				     const char *require, int allow_dirty, char **text,
 				     char **json)
@@ -62,6 +69,8 @@ OSPACK_API ospack_error ospack_check(struct ospack_ctx *ctx, const struct ospack
 		*text = NULL;
 	if (json != NULL)
 		*json = NULL;
+	if (require != NULL && !ospack_level_known(require))
+		return check_require(ctx, NULL, require);
 	rc = osp_release_collect(ctx, &r, allow_dirty != 0);
 	if (rc == OSPACK_OK)
 		rc = osp_openness_eval(ctx, m, &r.openness);

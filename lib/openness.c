@@ -91,8 +91,10 @@ static ospack_error component_license(struct osp_openness *o, int c, const struc
 		return OSPACK_OK;
 	if (lics->n == 1)
 		return (o->license[c] = osp_strdup(lics->v[0])) ? OSPACK_OK : OSPACK_ENOMEM;
+	/* AND binds tighter than OR: only an OR needs parentheses here. */
 	for (size_t i = 0; i < lics->n; i++)
-		osp_buf_printf(&b, "%s(%s)", i ? " AND " : "", lics->v[i]);
+		osp_buf_printf(&b, strstr(lics->v[i], " OR ") ? "%s(%s)" : "%s%s", i ? " AND " : "",
+			       lics->v[i]);
 	o->license[c] = osp_buf_steal(&b, NULL);
 	return o->license[c] ? OSPACK_OK : OSPACK_ENOMEM;
 }
@@ -262,7 +264,7 @@ static const char *blocker(const struct osp_openness *o, int i, char *buf, size_
 {
 	switch (o->ev.status[i]) {
 	case OSP_MOF_MISSING:
-		return "missing";
+		return i == OSP_MOF_TECH_REPORT ? "missing (a research paper would do too)" : "missing";
 	case OSP_MOF_UNLICENSED:
 		return "present, but without a license";
 	default:
@@ -428,7 +430,7 @@ static void text_components(struct osp_buf *b, json_t *comps)
 			present = "yes";
 		else
 			present = json_is_true(json_object_get(c, "required")) ? "MISSING" : "no";
-		osp_buf_printf(b, "  %-32s %-5s %-8s %-24.24s %-26s ", jstr(c, "name"),
+		osp_buf_printf(b, "  %-32s %-5s %-8s %-24s %-26s ", jstr(c, "name"),
 			       cls >= 1 && cls <= 3 ? roman[cls] : "-", present, lic,
 			       fit_words(status, jstr(c, "type"), fit, sizeof(fit)));
 		for (size_t k = 0; k < json_array_size(entries); k++)
@@ -440,31 +442,58 @@ static void text_components(struct osp_buf *b, json_t *comps)
 	}
 }
 
+static bool listed_above(json_t *levels, int l, const char *reason)
+{
+	for (int k = OSP_LEVEL_MOF3; k < l; k++) {
+		json_t *missing = json_object_get(json_object_get(levels, level_names[k]), "missing");
+
+		for (size_t i = 0; i < json_array_size(missing); i++)
+			if (strcmp(json_string_value(json_array_get(missing, i)), reason) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* One level: met or not, the MOF progress, and what is missing (MOF classes: beyond the above). */
+static void text_level(struct osp_buf *b, json_t *levels, json_t *progress, int l)
+{
+	json_t *lv = json_object_get(levels, level_names[l]);
+	json_t *missing = json_object_get(lv, "missing");
+	bool met = json_is_true(json_object_get(lv, "met")), above = false;
+
+	osp_buf_printf(b, "  %-13s %s", level_names[l], met ? "met" : "NOT MET");
+	if (l >= OSP_LEVEL_MOF3) {
+		char key[2] = {(char)('3' - (l - OSP_LEVEL_MOF3)), '\0'};
+		double pct = json_real_value(json_object_get(progress, key));
+
+		osp_buf_printf(b, " (%.1f%%%s)", pct,
+			       !met && pct == 0 && l > OSP_LEVEL_MOF3
+				       ? ", counted once the classes above are met"
+				       : "");
+	}
+	osp_buf_putc(b, '\n');
+	for (size_t i = 0; i < json_array_size(missing); i++) {
+		const char *reason = json_string_value(json_array_get(missing, i));
+
+		if (l > OSP_LEVEL_MOF3 && listed_above(levels, l, reason)) {
+			above = true;
+			continue;
+		}
+		osp_buf_printf(b, "      - %s\n", reason);
+	}
+	if (above)
+		osp_buf_puts(b, "      - and what the classes above need\n");
+}
+
 char *osp_openness_text(json_t *r)
 {
 	struct osp_buf b = {0};
 	json_t *levels = json_object_get(r, "levels"), *mof = json_object_get(r, "mof");
-	json_t *progress = json_object_get(mof, "progress");
 
 	text_components(&b, json_object_get(r, "components"));
 	osp_buf_puts(&b, "\n");
-	for (int l = 0; l < OSP_NLEVELS; l++) {
-		json_t *lv = json_object_get(levels, level_names[l]);
-		json_t *missing = json_object_get(lv, "missing");
-		bool met = json_is_true(json_object_get(lv, "met"));
-
-		osp_buf_printf(&b, "  %-13s %s", level_names[l], met ? "met" : "NOT MET");
-		if (l >= OSP_LEVEL_MOF3) {
-			char key[2] = {(char)('3' - (l - OSP_LEVEL_MOF3)), '\0'};
-
-			osp_buf_printf(&b, " (%.1f%%)",
-				       json_real_value(json_object_get(progress, key)));
-		}
-		osp_buf_putc(&b, '\n');
-		for (size_t i = 0; i < json_array_size(missing); i++)
-			osp_buf_printf(&b, "      - %s\n",
-				       json_string_value(json_array_get(missing, i)));
-	}
+	for (int l = 0; l < OSP_NLEVELS; l++)
+		text_level(&b, levels, json_object_get(mof, "progress"), l);
 	osp_buf_printf(&b, "\nMOF class: %s\n", jstr(mof, "label"));
 	return osp_buf_steal(&b, NULL);
 }

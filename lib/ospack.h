@@ -106,6 +106,9 @@ OSPACK_API void ospack_build_result_free(struct ospack_build_result *r);
  * OSPACK_EPOLICY, the report still filled in. *text is for people, *json one
  * compact JSON object; either may be NULL. Free them with ospack_free().
  */
+/* Whether name is one of the levels above: for checking options before any work. */
+OSPACK_API int ospack_level_known(const char *name);
+
 OSPACK_API ospack_error ospack_check(struct ospack_ctx *ctx, const struct ospack_manifest *m,
 				     const char *require, int allow_dirty, char **text,
 				     char **json);
