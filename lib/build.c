@@ -104,26 +104,6 @@ static ospack_error set_options(struct build *b)
 	return load_keys(b);
 }
 
-static ospack_error require_level(struct build *b)
-{
-	enum osp_level l;
-	char *why;
-
-	if (osp_level_parse(b->o->require, &l) != 0)
-		return osp_error(b->ctx, OSPACK_EUSAGE,
-				 "--require: '%s' is not baseline, open-science, mof-class-3, "
-				 "mof-class-2 or mof-class-1",
-				 b->o->require);
-	if (osp_openness_met(b->r.openness, l))
-		return OSPACK_OK;
-	why = osp_openness_shortfall(b->r.openness, l);
-	if (why == NULL)
-		return osp_nomem(b->ctx);
-	osp_error(b->ctx, OSPACK_EPOLICY, "%s", why);
-	free(why);
-	return OSPACK_EPOLICY;
-}
-
 static ospack_error open_output(struct build *b)
 {
 	const char *out = b->o->output;
@@ -618,8 +598,8 @@ OSPACK_API ospack_error ospack_build(struct ospack_ctx *ctx, const struct ospack
 		rc = osp_release_collect(ctx, &b.r, b.o->allow_dirty != 0);
 	if (rc == OSPACK_OK)
 		rc = osp_openness_eval(ctx, m, &b.r.openness);
-	if (rc == OSPACK_OK && b.o->require != NULL)
-		rc = require_level(&b);
+	if (rc == OSPACK_OK)
+		rc = osp_openness_require(ctx, b.r.openness, b.o->require);
 	if (rc == OSPACK_OK)
 		rc = write_bundle(&b);
 	if (rc == OSPACK_OK)

@@ -26,29 +26,6 @@ static char *render_text(const struct osp_release *r, json_t *report, uint64_t b
 	return osp_buf_steal(&b, NULL);
 }
 
-static ospack_error check_require(struct ospack_ctx *ctx, const struct osp_openness *o,
-				  const char *require)
-{
-	enum osp_level l;
-	char *why;
-
-	if (require == NULL)
-		return OSPACK_OK;
-	if (osp_level_parse(require, &l) != 0)
-		return osp_error(ctx, OSPACK_EUSAGE,
-				 "--require: '%s' is not baseline, open-science, mof-class-3, "
-				 "mof-class-2 or mof-class-1",
-				 require);
-	if (osp_openness_met(o, l))
-		return OSPACK_OK;
-	why = osp_openness_shortfall(o, l);
-	if (why == NULL)
-		return osp_nomem(ctx);
-	osp_error(ctx, OSPACK_EPOLICY, "%s", why);
-	free(why);
-	return OSPACK_EPOLICY;
-}
-
 OSPACK_API int ospack_level_known(const char *name)
 {
 	enum osp_level l;
@@ -70,7 +47,7 @@ OSPACK_API ospack_error ospack_check(struct ospack_ctx *ctx, const struct ospack
 	if (json != NULL)
 		*json = NULL;
 	if (require != NULL && !ospack_level_known(require))
-		return check_require(ctx, NULL, require);
+		return osp_openness_require(ctx, NULL, require);
 	rc = osp_release_collect(ctx, &r, allow_dirty != 0);
 	if (rc == OSPACK_OK)
 		rc = osp_openness_eval(ctx, m, &r.openness);
@@ -88,7 +65,7 @@ OSPACK_API ospack_error ospack_check(struct ospack_ctx *ctx, const struct ospack
 		goto out;
 	}
 	/* The report is there for the caller to show, met or not. */
-	rc = check_require(ctx, r.openness, require);
+	rc = osp_openness_require(ctx, r.openness, require);
 out:
 	json_decref(report);
 	json_decref(j);

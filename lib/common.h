@@ -73,6 +73,10 @@ void osp_hex(const unsigned char *in, size_t n, char *out);
 int osp_unhex(const char *hex, unsigned char *out, size_t n); /* 0 on success */
 bool osp_is_lower_hex(const char *s, size_t n);
 
+/* Reads a whole file of at most max bytes; a larger one is too_big with a message. */
+ospack_error osp_read_file(struct ospack_ctx *ctx, const char *path, size_t max,
+			   ospack_error too_big, char **out, size_t *len);
+
 /* Human-readable byte count ("3.4 MiB") into out. */
 void osp_human_size(uint64_t n, char *out, size_t outlen);
 

@@ -958,44 +958,6 @@ static char *dir_of(const char *path)
 	return osp_strndup(path, (size_t)(slash - path));
 }
 
-/* Reads at most max bytes of a regular file. */
-static ospack_error read_small_file(struct ospack_ctx *ctx, const char *path, size_t max,
-				    char **out, size_t *len)
-{
-	struct osp_buf b = {0};
-	char chunk[16384];
-	ospack_error rc = OSPACK_OK;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	*out = NULL;
-	if (fd < 0)
-		return osp_errno(ctx, errno, "cannot open", path);
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-
-		if (n < 0 && errno == EINTR && !osp_interrupted())
-			continue;
-		if (n < 0) {
-			rc = osp_errno(ctx, errno, "cannot read", path);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (b.len + (size_t)n > max) {
-			rc = osp_error(ctx, OSPACK_EMANIFEST, "%s: larger than %zu bytes", path, max);
-			goto out;
-		}
-		osp_buf_add(&b, chunk, (size_t)n);
-	}
-	*out = osp_buf_steal(&b, len);
-	if (*out == NULL)
-		rc = osp_nomem(ctx);
-out:
-	close(fd);
-	osp_buf_free(&b);
-	return rc;
-}
-
 OSPACK_API ospack_error ospack_manifest_load(struct ospack_ctx *ctx, const char *path,
 					     struct ospack_manifest **out)
 {
@@ -1007,7 +969,7 @@ OSPACK_API ospack_error ospack_manifest_load(struct ospack_ctx *ctx, const char 
 	*out = NULL;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return osp_error(ctx, OSPACK_EMANIFEST, "%s: is a folder, not a manifest", path);
-	rc = read_small_file(ctx, path, MANIFEST_MAX_BYTES, &text, &len);
+	rc = osp_read_file(ctx, path, MANIFEST_MAX_BYTES, OSPACK_EMANIFEST, &text, &len);
 	if (rc == OSPACK_EIO && errno == ENOENT)
 		rc = osp_error(ctx, OSPACK_EMANIFEST, "%s: no such file", path);
 	if (rc != OSPACK_OK)

@@ -353,43 +353,6 @@ out:
 	return err;
 }
 
-/* Reads at most max bytes of path; a longer file is an error. */
-static ospack_error read_bounded(struct ospack_ctx *ctx, const char *path, size_t max, char **out,
-				 size_t *outlen)
-{
-	struct osp_buf b = {0};
-	char chunk[65536];
-	ospack_error err = OSPACK_OK;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return osp_errno(ctx, errno, "cannot open", path);
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-
-		if (n < 0 && errno == EINTR && !osp_interrupted())
-			continue;
-		if (n < 0) {
-			err = osp_errno(ctx, errno, "cannot read", path);
-			break;
-		}
-		if (n == 0)
-			break;
-		if (b.len + (size_t)n > max) {
-			err = osp_error(ctx, OSPACK_EINPUT, "%s: larger than %zu bytes", path, max);
-			break;
-		}
-		osp_buf_add(&b, chunk, (size_t)n);
-	}
-	close(fd);
-	if (err == OSPACK_OK && b.failed)
-		err = osp_nomem(ctx);
-	if (err == OSPACK_OK)
-		*out = osp_buf_steal(&b, outlen);
-	osp_buf_free(&b);
-	return err;
-}
-
 ospack_error osp_mof_load(struct ospack_ctx *ctx, const char *path, struct osp_mof_model **out)
 {
 	char *text = NULL;
@@ -397,7 +360,7 @@ ospack_error osp_mof_load(struct ospack_ctx *ctx, const char *path, struct osp_m
 	ospack_error err;
 
 	*out = NULL;
-	err = read_bounded(ctx, path, OSP_MOF_MAX_FILE, &text, &len);
+	err = osp_read_file(ctx, path, OSP_MOF_MAX_FILE, OSPACK_EINPUT, &text, &len);
 	if (err == OSPACK_OK)
 		err = osp_mof_parse(ctx, path, text, len, out);
 	free(text);

@@ -337,6 +337,29 @@ bool osp_openness_met(const struct osp_openness *o, enum osp_level l)
 	return o->met[l];
 }
 
+ospack_error osp_openness_require(struct ospack_ctx *ctx, const struct osp_openness *o,
+				  const char *level)
+{
+	enum osp_level l;
+	char *why;
+
+	if (level == NULL)
+		return OSPACK_OK;
+	if (osp_level_parse(level, &l) != 0)
+		return osp_error(ctx, OSPACK_EUSAGE,
+				 "--require: '%s' is not baseline, open-science, mof-class-3, "
+				 "mof-class-2 or mof-class-1",
+				 level);
+	if (o == NULL || o->met[l])
+		return OSPACK_OK;
+	why = osp_openness_shortfall(o, l);
+	if (why == NULL)
+		return osp_nomem(ctx);
+	osp_error(ctx, OSPACK_EPOLICY, "%s", why);
+	free(why);
+	return OSPACK_EPOLICY;
+}
+
 char *osp_openness_shortfall(const struct osp_openness *o, enum osp_level l)
 {
 	struct osp_buf b = {0};

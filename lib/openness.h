@@ -34,6 +34,12 @@ bool osp_openness_met(const struct osp_openness *o, enum osp_level l);
 json_t *osp_openness_json(const struct osp_openness *o);
 /* The report for people, rendered from its JSON form (so a bundle's report renders too). */
 char *osp_openness_text(json_t *report);
+/*
+ * --require LEVEL: OSPACK_EUSAGE for an unknown level, OSPACK_EPOLICY naming what
+ * is missing when o falls short (o NULL: the level name only is checked).
+ */
+ospack_error osp_openness_require(struct ospack_ctx *ctx, const struct osp_openness *o,
+				  const char *level);
 /* "level not met: reason; reason" for --require, into a new string. */
 char *osp_openness_shortfall(const struct osp_openness *o, enum osp_level l);
 /* A MOF model file describing the release, valid against the MOF schema. */

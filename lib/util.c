@@ -3,9 +3,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
 
@@ -276,4 +278,39 @@ void osp_human_size(uint64_t n, char *out, size_t outlen)
 		u++;
 	}
 	snprintf(out, outlen, "%.1f %s", v, units[u]);
+}
+
+ospack_error osp_read_file(struct ospack_ctx *ctx, const char *path, size_t max,
+			   ospack_error too_big, char **out, size_t *len)
+{
+	struct osp_buf b = {0};
+	char chunk[65536];
+	ospack_error rc = OSPACK_OK;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*out = NULL;
+	if (fd < 0)
+		return osp_errno(ctx, errno, "cannot open", path);
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR && !osp_interrupted())
+			continue;
+		if (n < 0) {
+			rc = osp_errno(ctx, errno, "cannot read", path);
+			break;
+		}
+		if (n == 0)
+			break;
+		if (b.len + (size_t)n > max) {
+			rc = osp_error(ctx, too_big, "%s: larger than %zu bytes", path, max);
+			break;
+		}
+		osp_buf_add(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	if (rc == OSPACK_OK && (*out = osp_buf_steal(&b, len)) == NULL)
+		rc = osp_nomem(ctx);
+	osp_buf_free(&b);
+	return rc;
 }

@@ -29,17 +29,6 @@ struct osp_vstate {
 	uint64_t files;
 };
 
-static ospack_error reject(struct osp_verifier *v, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static ospack_error reject(struct osp_verifier *v, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	osp_verror(v->ctx, OSPACK_EREJECT, fmt, ap);
-	va_end(ap);
-	return OSPACK_EREJECT;
-}
 
 void osp_vstate_free(struct osp_verifier *v)
 {
@@ -87,7 +76,7 @@ static ospack_error sort_entries(struct osp_verifier *v)
 		qsort(v->recs, v->n, sizeof(*v->recs), rec_cmp);
 	for (size_t i = 1; i < v->n; i++)
 		if (strcmp(v->recs[i - 1].path, v->recs[i].path) == 0)
-			return reject(v, "%s%s: appears twice in the archive",
+			return osp_reject(v, "%s%s: appears twice in the archive",
 				      v->recs[i].path[0] ? v->recs[i].path : v->root,
 				      v->recs[i].path[0] ? "" : "/");
 	return OSPACK_OK;
@@ -100,7 +89,7 @@ static ospack_error parse_json(struct osp_verifier *v, const char *what, const c
 
 	*out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
 	if (*out == NULL)
-		return reject(v, "%s: not valid JSON: %s (line %d)", what, err.text, err.line);
+		return osp_reject(v, "%s: not valid JSON: %s (line %d)", what, err.text, err.line);
 	return OSPACK_OK;
 }
 
@@ -112,19 +101,19 @@ static ospack_error read_envelope(struct osp_verifier *v, json_t **sigs)
 	json_error_t err;
 
 	if (r == NULL || r->dir)
-		return reject(v, "%s: missing: this is not an ospack bundle", OSP_ENVELOPE_PATH);
+		return osp_reject(v, "%s: missing: this is not an ospack bundle", OSP_ENVELOPE_PATH);
 	if (parse_json(v, OSP_ENVELOPE_PATH, r->data, r->len, &s->env) != OSPACK_OK)
 		return OSPACK_EREJECT;
 	if (json_unpack_ex(s->env, &err, JSON_STRICT, "{s:s, s:s, s:o}", "payload", &payload,
 			   "payloadType", &type, "signatures", sigs) != 0 ||
 	    !json_is_array(*sigs))
-		return reject(v, "%s: not a DSSE envelope: %s", OSP_ENVELOPE_PATH, err.text);
+		return osp_reject(v, "%s: not a DSSE envelope: %s", OSP_ENVELOPE_PATH, err.text);
 	if (strcmp(type, OSP_PAYLOAD_TYPE) != 0)
-		return reject(v, "%s: payload type '%s', not %s", OSP_ENVELOPE_PATH, type,
+		return osp_reject(v, "%s: payload type '%s', not %s", OSP_ENVELOPE_PATH, type,
 			      OSP_PAYLOAD_TYPE);
 	if (osp_base64_decode(v->ctx, payload, strlen(payload), &s->payload, &s->payload_len) !=
 	    OSPACK_OK)
-		return reject(v, "%s: the payload is not valid base64", OSP_ENVELOPE_PATH);
+		return osp_reject(v, "%s: the payload is not valid base64", OSP_ENVELOPE_PATH);
 	return OSPACK_OK;
 }
 
@@ -138,9 +127,9 @@ static ospack_error check_sig(struct osp_verifier *v, json_t *sig, const unsigne
 	json_error_t err;
 
 	if (json_unpack_ex(sig, &err, JSON_STRICT, "{s?s, s:s}", "keyid", &keyid, "sig", &b64) != 0)
-		return reject(v, "%s: malformed signature: %s", OSP_ENVELOPE_PATH, err.text);
+		return osp_reject(v, "%s: malformed signature: %s", OSP_ENVELOPE_PATH, err.text);
 	if (osp_base64_decode(v->ctx, b64, strlen(b64), &raw, &rawlen) != OSPACK_OK)
-		return reject(v, "%s: a signature is not valid base64", OSP_ENVELOPE_PATH);
+		return osp_reject(v, "%s: a signature is not valid base64", OSP_ENVELOPE_PATH);
 	snprintf(out->keyid, sizeof(out->keyid), "%s", keyid);
 	for (size_t k = 0; k < v->ntrusted; k++) {
 		const char *id = osp_key_id(v->trusted[k]);
@@ -154,7 +143,7 @@ static ospack_error check_sig(struct osp_verifier *v, json_t *sig, const unsigne
 		}
 		if (keyid[0] != '\0') {
 			free(raw);
-			return reject(v, "%s: the signature by key %s does not verify",
+			return osp_reject(v, "%s: the signature by key %s does not verify",
 				      OSP_ENVELOPE_PATH, id);
 		}
 	}
@@ -184,10 +173,10 @@ static ospack_error check_signatures(struct osp_verifier *v, json_t *sigs)
 	if (rc != OSPACK_OK || v->ntrusted == 0 || s->authenticated)
 		return rc;
 	if (n == 0)
-		return reject(v, "%s: the statement is not signed, and a signature by a trusted key "
+		return osp_reject(v, "%s: the statement is not signed, and a signature by a trusted key "
 				 "is required",
 			      OSP_ENVELOPE_PATH);
-	return reject(v, "%s: no valid signature by a trusted key (signed by %s%s)",
+	return osp_reject(v, "%s: no valid signature by a trusted key (signed by %s%s)",
 		      OSP_ENVELOPE_PATH, s->sigs[0].keyid[0] ? s->sigs[0].keyid : "a key without id",
 		      n > 1 ? " and others" : "");
 }
@@ -202,7 +191,7 @@ static ospack_error digest_of(struct osp_verifier *v, json_t *digest, const char
 			   &h512) != 0 ||
 	    strlen(h256) != 64 || !osp_is_lower_hex(h256, 64) || osp_unhex(h256, sha256, 32) != 0 ||
 	    (h512 != NULL && (strlen(h512) != 128 || !osp_is_lower_hex(h512, 128))))
-		return reject(v, "%s: %s: malformed digest", OSP_ENVELOPE_PATH, what);
+		return osp_reject(v, "%s: %s: malformed digest", OSP_ENVELOPE_PATH, what);
 	if (sha512 != NULL)
 		*sha512 = h512;
 	return OSPACK_OK;
@@ -223,7 +212,7 @@ static ospack_error read_subjects(struct osp_verifier *v, json_t *arr)
 
 		if (json_unpack_ex(json_array_get(arr, i), &err, JSON_STRICT, "{s:s, s:o}", "name",
 				   &sj->name, "digest", &digest) != 0)
-			return reject(v, "%s: malformed subject: %s", OSP_ENVELOPE_PATH, err.text);
+			return osp_reject(v, "%s: malformed subject: %s", OSP_ENVELOPE_PATH, err.text);
 		if (digest_of(v, digest, sj->name, sj->sha256, &sj->sha512) != OSPACK_OK)
 			return OSPACK_EREJECT;
 		s->nsubj++;
@@ -231,7 +220,7 @@ static ospack_error read_subjects(struct osp_verifier *v, json_t *arr)
 	qsort(s->subj, s->nsubj, sizeof(*s->subj), subj_cmp);
 	for (size_t i = 1; i < s->nsubj; i++)
 		if (strcmp(s->subj[i - 1].name, s->subj[i].name) == 0)
-			return reject(v, "%s: the statement lists %s twice", OSP_ENVELOPE_PATH,
+			return osp_reject(v, "%s: the statement lists %s twice", OSP_ENVELOPE_PATH,
 				      s->subj[i].name);
 	return OSPACK_OK;
 }
@@ -249,16 +238,16 @@ static ospack_error read_file(struct osp_verifier *v, json_t *f)
 	if (json_unpack_ex(f, &err, JSON_STRICT, "{s:s, s:I, s:s, s:o}", "path", &path, "size",
 			   &size, "mode", &mode, "digest", &digest) != 0 ||
 	    size < 0)
-		return reject(v, "%s: malformed file record: %s", OSP_ENVELOPE_PATH, err.text);
+		return osp_reject(v, "%s: malformed file record: %s", OSP_ENVELOPE_PATH, err.text);
 	if (digest_of(v, digest, path, sha256, &sha512) != OSPACK_OK)
 		return OSPACK_EREJECT;
 	sj = find_subj(s, path);
 	if (sj == NULL || strncmp(path, "data/", 5) != 0 || sj->in_component ||
 	    memcmp(sj->sha256, sha256, 32) != 0)
-		return reject(v, "%s: %s: the predicate and the subjects disagree",
+		return osp_reject(v, "%s: %s: the predicate and the subjects disagree",
 			      OSP_ENVELOPE_PATH, path);
 	if (strcmp(mode, "0644") != 0 && strcmp(mode, "0755") != 0)
-		return reject(v, "%s: %s: mode %s is not 0644 or 0755", OSP_ENVELOPE_PATH, path,
+		return osp_reject(v, "%s: %s: mode %s is not 0644 or 0755", OSP_ENVELOPE_PATH, path,
 			      mode);
 	sj->in_component = true;
 	sj->size = (uint64_t)size;
@@ -281,7 +270,7 @@ static ospack_error read_url_source(struct osp_verifier *v, json_t *src)
 			   "url", &fe->url, "size", &size, "path", &fe->path, "digest",
 			   &digest) != 0 ||
 	    size < 0)
-		return reject(v, "%s: malformed url source: %s", OSP_ENVELOPE_PATH, err.text);
+		return osp_reject(v, "%s: malformed url source: %s", OSP_ENVELOPE_PATH, err.text);
 	if (digest_of(v, digest, fe->path, sha256, &fe->sha512) != OSPACK_OK)
 		return OSPACK_EREJECT;
 	fe->sha256 = json_string_value(json_object_get(digest, "sha256"));
@@ -304,7 +293,7 @@ static ospack_error read_components(struct osp_verifier *v, json_t *comps)
 		const char *type = json_string_value(json_object_get(src, "type"));
 
 		if (!json_is_object(c) || !json_is_array(files) || type == NULL)
-			return reject(v, "%s: malformed component", OSP_ENVELOPE_PATH);
+			return osp_reject(v, "%s: malformed component", OSP_ENVELOPE_PATH);
 		for (size_t k = 0; k < json_array_size(files); k++)
 			if (read_file(v, json_array_get(files, k)) != OSPACK_OK)
 				return OSPACK_EREJECT;
@@ -313,7 +302,7 @@ static ospack_error read_components(struct osp_verifier *v, json_t *comps)
 	}
 	for (size_t i = 0; i < s->nsubj; i++)
 		if (strncmp(s->subj[i].name, "data/", 5) == 0 && !s->subj[i].in_component)
-			return reject(v, "%s: %s: the predicate and the subjects disagree",
+			return osp_reject(v, "%s: %s: the predicate and the subjects disagree",
 				      OSP_ENVELOPE_PATH, s->subj[i].name);
 	return OSPACK_OK;
 }
@@ -332,15 +321,15 @@ static ospack_error read_statement(struct osp_verifier *v)
 			   "subject", &subjects, "predicateType", &ptype, "predicate",
 			   &pred) != 0 ||
 	    !json_is_array(subjects))
-		return reject(v, "%s: not an in-toto statement: %s", OSP_ENVELOPE_PATH, err.text);
+		return osp_reject(v, "%s: not an in-toto statement: %s", OSP_ENVELOPE_PATH, err.text);
 	if (strcmp(type, OSP_STATEMENT_TYPE) != 0 || strcmp(ptype, OSP_PREDICATE_TYPE) != 0)
-		return reject(v, "%s: statement type %s with predicate %s is not ospack's",
+		return osp_reject(v, "%s: statement type %s with predicate %s is not ospack's",
 			      OSP_ENVELOPE_PATH, type, ptype);
 	if (json_unpack_ex(pred, &err, 0, "{s:s, s:s, s:s, s:s, s:o}", "bag", &s->bag, "name",
 			   &s->name, "version", &s->version, "hash", &hash, "components",
 			   &comps) != 0 ||
 	    !json_is_array(comps) || osp_alg_parse(hash, &s->alg) != 0)
-		return reject(v, "%s: malformed release predicate: %s", OSP_ENVELOPE_PATH,
+		return osp_reject(v, "%s: malformed release predicate: %s", OSP_ENVELOPE_PATH,
 			      err.text);
 	if (read_subjects(v, subjects) != OSPACK_OK)
 		return OSPACK_EREJECT;
@@ -360,26 +349,26 @@ static ospack_error check_files(struct osp_verifier *v, const char *tagman)
 			continue;
 		sj = find_subj(s, r->path);
 		if (sj == NULL)
-			return reject(v, "%s: not covered by the statement", r->path);
+			return osp_reject(v, "%s: not covered by the statement", r->path);
 		if (memcmp(sj->sha256, r->sha256, 32) != 0)
-			return reject(v, "%s: digest mismatch", r->path);
+			return osp_reject(v, "%s: digest mismatch", r->path);
 		if (r->tag) {
 			if (!v->folder && r->mode != 0644)
-				return reject(v, "%s: mode %04o, not 0644", r->path, r->mode);
+				return osp_reject(v, "%s: mode %04o, not 0644", r->path, r->mode);
 			continue;
 		}
 		if (sj->size != r->size)
-			return reject(v, "%s: size %" PRIu64 " differs from the statement's %" PRIu64,
+			return osp_reject(v, "%s: size %" PRIu64 " differs from the statement's %" PRIu64,
 				      r->path, r->size, sj->size);
 		if (v->folder ? ((r->mode & 0111) != 0) != (sj->mode == 0755) : r->mode != sj->mode)
-			return reject(v, "%s: mode %04o differs from the statement's %04o", r->path,
+			return osp_reject(v, "%s: mode %04o differs from the statement's %04o", r->path,
 				      r->mode, sj->mode);
 	}
 	for (size_t i = 0; i < s->nsubj; i++) {
 		struct osp_vrec *r = find_rec(v, s->subj[i].name);
 
 		if (r == NULL || r->dir)
-			return reject(v, "%s: listed in the statement but missing from the bundle",
+			return osp_reject(v, "%s: listed in the statement but missing from the bundle",
 				      s->subj[i].name);
 	}
 	return OSPACK_OK;
@@ -396,13 +385,13 @@ static ospack_error check_dirs(struct osp_verifier *v)
 		if (!r->dir || len == 0 || strcmp(r->path, "data") == 0)
 			continue;
 		if (!v->folder && r->mode != 0755)
-			return reject(v, "%s/: mode %04o, not 0755", r->path, r->mode);
+			return osp_reject(v, "%s/: mode %04o, not 0755", r->path, r->mode);
 		/* Sorted: the first path under r->path/ follows it closely. */
 		for (size_t k = i + 1; k < v->n && strncmp(v->recs[k].path, r->path, len) == 0; k++)
 			if (v->recs[k].path[len] == '/' && !v->recs[k].dir)
 				used = true;
 		if (!used)
-			return reject(v, "%s/: a folder the statement does not account for", r->path);
+			return osp_reject(v, "%s/: a folder the statement does not account for", r->path);
 	}
 	return OSPACK_OK;
 }
@@ -439,14 +428,14 @@ static ospack_error read_manifest(struct osp_verifier *v, const char *name,
 	*lines = NULL;
 	*n = 0;
 	if (r == NULL || r->dir)
-		return reject(v, "%s: missing", name);
+		return osp_reject(v, "%s: missing", name);
 	if (osp_bag_parse_manifest(v->ctx, name, r->data, r->len, hexlen, lines, n) != OSPACK_OK)
 		return v->ctx->code;
 	if (*n > 1)
 		qsort(*lines, *n, sizeof(**lines), line_cmp);
 	for (size_t i = 1; i < *n; i++)
 		if (strcmp((*lines)[i - 1].path, (*lines)[i].path) == 0)
-			return reject(v, "%s: %s is listed twice", name, (*lines)[i].path);
+			return osp_reject(v, "%s: %s is listed twice", name, (*lines)[i].path);
 	return OSPACK_OK;
 }
 
@@ -464,14 +453,14 @@ static ospack_error check_payload_manifest(struct osp_verifier *v)
 		const char *want = expected_hex(v, lines[i].path, buf);
 
 		if (want == NULL)
-			rc = reject(v, "%s: line %u: %s is not a payload file of the bundle", name,
+			rc = osp_reject(v, "%s: line %u: %s is not a payload file of the bundle", name,
 				    lines[i].line, lines[i].path);
 		else if (strcmp(want, lines[i].hex) != 0)
-			rc = reject(v, "%s: line %u: %s: digest differs from the statement", name,
+			rc = osp_reject(v, "%s: line %u: %s: digest differs from the statement", name,
 				    lines[i].line, lines[i].path);
 	}
 	if (rc == OSPACK_OK && n != s->files + s->nfetch)
-		rc = reject(v, "%s: lists %zu files, the statement %" PRIu64, name, n,
+		rc = osp_reject(v, "%s: lists %zu files, the statement %" PRIu64, name, n,
 			    s->files + s->nfetch);
 	osp_bag_lines_free(lines, n);
 	return rc;
@@ -489,7 +478,7 @@ static ospack_error check_tag_manifest(struct osp_verifier *v, const char *tagma
 		unsigned char d[OSP_MAX_DIGEST];
 
 		if (r == NULL || r->dir || !r->tag || strcmp(r->path, tagman) == 0) {
-			rc = reject(v, "%s: line %u: %s is not a tag file of the bundle", tagman,
+			rc = osp_reject(v, "%s: line %u: %s is not a tag file of the bundle", tagman,
 				    lines[i].line, lines[i].path);
 			break;
 		}
@@ -499,13 +488,13 @@ static ospack_error check_tag_manifest(struct osp_verifier *v, const char *tagma
 			rc = osp_digest(v->ctx, OSP_SHA512, r->data, r->len, d);
 		osp_hex(d, osp_alg_len(v->st->alg), hex);
 		if (rc == OSPACK_OK && strcmp(hex, lines[i].hex) != 0)
-			rc = reject(v, "%s: line %u: %s: digest mismatch", tagman, lines[i].line,
+			rc = osp_reject(v, "%s: line %u: %s: digest mismatch", tagman, lines[i].line,
 				    lines[i].path);
 	}
 	for (size_t i = 0; i < v->n; i++)
 		ntags += v->recs[i].tag && !v->recs[i].dir && strcmp(v->recs[i].path, tagman) != 0;
 	if (rc == OSPACK_OK && n != ntags)
-		rc = reject(v, "%s: lists %zu tag files, the bundle holds %zu", tagman, n, ntags);
+		rc = osp_reject(v, "%s: lists %zu tag files, the bundle holds %zu", tagman, n, ntags);
 	osp_bag_lines_free(lines, n);
 	return rc;
 }
@@ -521,11 +510,11 @@ static ospack_error check_bag_info(struct osp_verifier *v)
 		count++;
 	}
 	if (r == NULL || r->dir)
-		return reject(v, "bag-info.txt: missing");
+		return osp_reject(v, "bag-info.txt: missing");
 	if (osp_bag_oxum(r->data, r->len, &o, &c) != 0)
-		return reject(v, "bag-info.txt: no valid Payload-Oxum");
+		return osp_reject(v, "bag-info.txt: no valid Payload-Oxum");
 	if (o != octets || c != count)
-		return reject(v, "bag-info.txt: Payload-Oxum %" PRIu64 ".%" PRIu64
+		return osp_reject(v, "bag-info.txt: Payload-Oxum %" PRIu64 ".%" PRIu64
 				 " does not match the payload (%" PRIu64 ".%" PRIu64 ")",
 			      o, c, octets, count);
 	return OSPACK_OK;
@@ -539,9 +528,9 @@ static ospack_error check_fetch(struct osp_verifier *v)
 	bool same;
 
 	if (s->nfetch == 0)
-		return r == NULL ? OSPACK_OK : reject(v, "fetch.txt: the statement lists no url source");
+		return r == NULL ? OSPACK_OK : osp_reject(v, "fetch.txt: the statement lists no url source");
 	if (r == NULL || r->dir)
-		return reject(v, "fetch.txt: missing, but the statement lists url sources");
+		return osp_reject(v, "fetch.txt: missing, but the statement lists url sources");
 	for (size_t i = 0; i < s->nfetch; i++)
 		osp_bag_fetch_line(&want, s->fetch[i].url, s->fetch[i].size, s->fetch[i].path);
 	if (want.failed) {
@@ -550,7 +539,7 @@ static ospack_error check_fetch(struct osp_verifier *v)
 	}
 	same = want.len == r->len && memcmp(want.data, r->data, r->len) == 0;
 	osp_buf_free(&want);
-	return same ? OSPACK_OK : reject(v, "fetch.txt: differs from the statement's url sources");
+	return same ? OSPACK_OK : osp_reject(v, "fetch.txt: differs from the statement's url sources");
 }
 
 static ospack_error check_bag(struct osp_verifier *v, const char *tagman)
@@ -559,9 +548,9 @@ static ospack_error check_bag(struct osp_verifier *v, const char *tagman)
 	ospack_error rc;
 
 	if (r == NULL || r->dir)
-		return reject(v, "bagit.txt: missing: this is not a BagIt bag");
+		return osp_reject(v, "bagit.txt: missing: this is not a BagIt bag");
 	if (r->len != strlen(OSP_BAGIT_TXT) || memcmp(r->data, OSP_BAGIT_TXT, r->len) != 0)
-		return reject(v, "bagit.txt: not the BagIt 1.0 declaration");
+		return osp_reject(v, "bagit.txt: not the BagIt 1.0 declaration");
 	rc = check_payload_manifest(v);
 	if (rc == OSPACK_OK)
 		rc = check_tag_manifest(v, tagman);
@@ -579,7 +568,7 @@ ospack_error osp_verifier_finish(struct osp_verifier *v)
 	ospack_error rc;
 
 	if (v->root == NULL)
-		return reject(v, "the archive is empty");
+		return osp_reject(v, "the archive is empty");
 	v->st = calloc(1, sizeof(*v->st));
 	if (v->st == NULL)
 		return osp_nomem(v->ctx);
@@ -593,7 +582,7 @@ ospack_error osp_verifier_finish(struct osp_verifier *v)
 	if (rc != OSPACK_OK)
 		return rc;
 	if (!v->folder && strcmp(v->root, v->st->bag) != 0)
-		return reject(v, "%s/: the bag folder of %s should be %s/", v->root, v->st->name,
+		return osp_reject(v, "%s/: the bag folder of %s should be %s/", v->root, v->st->name,
 			      v->st->bag);
 	snprintf(tagman, sizeof(tagman), "tagmanifest-%s.txt", osp_alg_name(v->st->alg));
 	rc = check_files(v, tagman);

@@ -12,9 +12,7 @@
 
 #define SMALL_FILE (256 * 1024)
 
-static ospack_error reject(struct osp_verifier *v, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static ospack_error reject(struct osp_verifier *v, const char *fmt, ...)
+ospack_error osp_reject(struct osp_verifier *v, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -88,22 +86,22 @@ static ospack_error check_name(struct osp_verifier *v, const char *name, bool di
 	if (dir && len > 1 && name[len - 1] == '/')
 		len--;
 	if (len == 0)
-		return reject(v, "an entry has an empty name");
+		return osp_reject(v, "an entry has an empty name");
 	if (len > OSP_PATH_MAX)
-		return reject(v, "%.64s...: an entry name longer than %d bytes", name, OSP_PATH_MAX);
+		return osp_reject(v, "%.64s...: an entry name longer than %d bytes", name, OSP_PATH_MAX);
 	if (!osp_utf8_valid(name, len) || memchr(name, '\r', len) || memchr(name, '\n', len))
-		return reject(v, "an entry name is not valid UTF-8 or holds CR or LF");
+		return osp_reject(v, "an entry name is not valid UTF-8 or holds CR or LF");
 	if (name[0] == '/')
-		return reject(v, "%.*s: absolute path", (int)len, name);
+		return osp_reject(v, "%.*s: absolute path", (int)len, name);
 	for (p = name; p < name + len;) {
 		size_t n = strcspn(p, "/");
 
 		if (p + n > name + len)
 			n = (size_t)(name + len - p);
 		if (n == 2 && p[0] == '.' && p[1] == '.')
-			return reject(v, "%.*s: path with a '..' component", (int)len, name);
+			return osp_reject(v, "%.*s: path with a '..' component", (int)len, name);
 		if (n == 0 || (n == 1 && p[0] == '.'))
-			return reject(v, "%.*s: path with an empty or '.' component", (int)len, name);
+			return osp_reject(v, "%.*s: path with an empty or '.' component", (int)len, name);
 		p += n + 1;
 	}
 	rootlen = strcspn(name, "/");
@@ -112,9 +110,9 @@ static ospack_error check_name(struct osp_verifier *v, const char *name, bool di
 	if (v->root == NULL && (v->root = osp_strndup(name, rootlen)) == NULL)
 		return osp_nomem(v->ctx);
 	if (strlen(v->root) != rootlen || memcmp(v->root, name, rootlen) != 0)
-		return reject(v, "%.*s: outside the bag folder %s/", (int)len, name, v->root);
+		return osp_reject(v, "%.*s: outside the bag folder %s/", (int)len, name, v->root);
 	if (rootlen == len && !dir)
-		return reject(v, "%.*s: a file where the bag folder should be", (int)len, name);
+		return osp_reject(v, "%.*s: a file where the bag folder should be", (int)len, name);
 	*rel = rootlen == len ? osp_strdup("") : osp_strndup(name + rootlen + 1, len - rootlen - 1);
 	return *rel ? OSPACK_OK : osp_nomem(v->ctx);
 }
@@ -125,7 +123,7 @@ static struct osp_vrec *add_rec(struct osp_verifier *v, char *rel)
 
 	if (v->n >= OSP_ENTRIES_MAX) {
 		free(rel);
-		reject(v, "more than %d entries", OSP_ENTRIES_MAX);
+		osp_reject(v, "more than %d entries", OSP_ENTRIES_MAX);
 		return NULL;
 	}
 	if (v->n == v->cap) {
@@ -186,11 +184,11 @@ ospack_error osp_verifier_begin(struct osp_verifier *v, const char *name, uint64
 	r->mode = mode;
 	r->tag = is_tag(rel);
 	if (!v->folder && mode != 0644 && mode != 0755)
-		return reject(v, "%s: mode %04o (a bundle holds only 0644 and 0755)", rel, mode);
+		return osp_reject(v, "%s: mode %04o (a bundle holds only 0644 and 0755)", rel, mode);
 	if (r->tag && size > OSP_TAG_MAX)
-		return reject(v, "%s: tag file too large (%llu bytes)", rel, (unsigned long long)size);
+		return osp_reject(v, "%s: tag file too large (%llu bytes)", rel, (unsigned long long)size);
 	if (r->tag && v->tagbytes + size > OSP_TAGS_MAX)
-		return reject(v, "%s: tag files too large in all", rel);
+		return osp_reject(v, "%s: tag files too large in all", rel);
 	v->tagbytes += r->tag ? size : 0;
 	v->got = 0;
 	v->small = r->tag || size < SMALL_FILE;
@@ -203,7 +201,7 @@ ospack_error osp_verifier_data(struct osp_verifier *v, const void *p, size_t n)
 	const unsigned char *c = p;
 
 	if (n > r->size - v->got)
-		return reject(v, "%s: more data than its size", r->path);
+		return osp_reject(v, "%s: more data than its size", r->path);
 	v->got += n;
 	if (r->tag)
 		osp_buf_add(&v->tag, p, n);
@@ -232,7 +230,7 @@ ospack_error osp_verifier_end(struct osp_verifier *v)
 		return rc;
 	memcpy(r->sha256, d.d[OSP_SHA256], 32);
 	if (v->got != r->size)
-		return reject(v, "%s: truncated (%llu of %llu bytes)", r->path,
+		return osp_reject(v, "%s: truncated (%llu of %llu bytes)", r->path,
 			      (unsigned long long)v->got, (unsigned long long)r->size);
 	v->payload_bytes += r->tag ? 0 : r->size;
 	if (!r->tag)

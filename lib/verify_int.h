@@ -62,5 +62,8 @@ struct osp_verifier {
 };
 
 void osp_vstate_free(struct osp_verifier *v);
+/* Records why the bundle is rejected; returns OSPACK_EREJECT. */
+ospack_error osp_reject(struct osp_verifier *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif
