@@ -44,12 +44,15 @@ static void print_summary(const struct ospack_build_result *r, FILE *out)
 
 int cmd_build(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"output", required_argument, NULL, 'o'}, {"key", required_argument, NULL, 'k'},
-		{"hash", required_argument, NULL, 'H'},	  {"require", required_argument, NULL, 'r'},
-		{"allow-dirty", no_argument, NULL, 'D'},  {"json", no_argument, NULL, 'j'},
-		{"quiet", no_argument, NULL, 'q'},	  {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
+						 {"key", required_argument, NULL, 'k'},
+						 {"hash", required_argument, NULL, 'H'},
+						 {"require", required_argument, NULL, 'r'},
+						 {"allow-dirty", no_argument, NULL, 'D'},
+						 {"json", no_argument, NULL, 'j'},
+						 {"quiet", no_argument, NULL, 'q'},
+						 {"help", no_argument, NULL, 'h'},
+						 {NULL, 0, NULL, 0}};
 	struct ospack_build_opts o = {.mtime = -1};
 	struct ospack_build_result *res = NULL;
 	struct ospack_manifest *m = NULL;

@@ -103,13 +103,15 @@ int cmd_check(int argc, char **argv)
 		if (optind != argc)
 			return cmd_usage_error("check", "--mof takes no MANIFEST");
 		if (require != NULL || dirty)
-			return cmd_usage_error("check", "--require and --allow-dirty are for manifests");
+			return cmd_usage_error("check",
+					       "--require and --allow-dirty are for manifests");
 		return check_mof(mof, json);
 	}
 	if (require != NULL && !ospack_level_known(require))
 		return cmd_usage_error("check", "--require: '%s' is not %s", require, LEVELS);
 	if (optind != argc - 1)
-		return cmd_usage_error("check", optind == argc ? "a MANIFEST (or --mof FILE) is required"
-							       : "exactly one MANIFEST, please");
+		return cmd_usage_error("check", optind == argc
+							? "a MANIFEST (or --mof FILE) is required"
+							: "exactly one MANIFEST, please");
 	return check_manifest(argv[optind], require, dirty, json);
 }

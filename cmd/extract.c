@@ -27,10 +27,11 @@ static const char usage[] =
 
 int cmd_extract(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"directory", required_argument, NULL, 'C'}, {"key", required_argument, NULL, 'k'},
-		{"quiet", no_argument, NULL, 'q'},	       {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"directory", required_argument, NULL, 'C'},
+						 {"key", required_argument, NULL, 'k'},
+						 {"quiet", no_argument, NULL, 'q'},
+						 {"help", no_argument, NULL, 'h'},
+						 {NULL, 0, NULL, 0}};
 	struct ospack_verify_opts o = {0};
 	struct ospack_verify_result *res = NULL;
 	struct ospack_ctx *ctx;

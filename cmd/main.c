@@ -29,7 +29,8 @@ static void usage(FILE *out)
 		     "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n'ospack COMMAND --help' tells more. 'ospack --version' prints the version.\n");
+	fprintf(out,
+		"\n'ospack COMMAND --help' tells more. 'ospack --version' prints the version.\n");
 }
 
 int main(int argc, char **argv)

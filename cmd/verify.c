@@ -37,10 +37,11 @@ static void print_result(const struct ospack_verify_result *r, const char *input
 
 int cmd_verify(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"key", required_argument, NULL, 'k'}, {"json", no_argument, NULL, 'j'},
-		{"quiet", no_argument, NULL, 'q'},     {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"key", required_argument, NULL, 'k'},
+						 {"json", no_argument, NULL, 'j'},
+						 {"quiet", no_argument, NULL, 'q'},
+						 {"help", no_argument, NULL, 'h'},
+						 {NULL, 0, NULL, 0}};
 	struct ospack_verify_opts o = {0};
 	struct ospack_verify_result *res = NULL;
 	struct ospack_ctx *ctx;

@@ -23,8 +23,8 @@ struct reader {
 	struct ospack_ctx *ctx;
 	int fd;
 	unsigned char *buf;
-	size_t last;     /* bytes of buf handed to libarchive by the last read */
-	uint64_t raw;    /* bytes read from fd */
+	size_t last;  /* bytes of buf handed to libarchive by the last read */
+	uint64_t raw; /* bytes read from fd */
 	int read_errno;
 };
 
@@ -132,8 +132,8 @@ static ospack_error feed_entry(struct ospack_ctx *ctx, struct reader *r, struct 
 	rc = osp_verifier_begin(v, name, (uint64_t)archive_entry_size(e),
 				(unsigned)archive_entry_perm(e));
 	if (rc == OSPACK_OK && sink != NULL)
-		rc = sink->begin(sink->arg, osp_verifier_current(v), (uint64_t)archive_entry_size(e),
-				 (unsigned)archive_entry_perm(e));
+		rc = sink->begin(sink->arg, osp_verifier_current(v),
+				 (uint64_t)archive_entry_size(e), (unsigned)archive_entry_perm(e));
 	if (rc == OSPACK_OK)
 		rc = feed_data(ctx, r, a, v, sink, name);
 	if (rc == OSPACK_OK)
@@ -165,7 +165,8 @@ static ospack_error check_trailer(struct ospack_ctx *ctx, struct reader *r, stru
 			la_ssize_t n = on_read(a, r, &next);
 
 			if (n < 0)
-				return osp_errno(ctx, r->read_errno, "cannot read the bundle", NULL);
+				return osp_errno(ctx, r->read_errno, "cannot read the bundle",
+						 NULL);
 			if (n == 0)
 				break;
 			inbuf = (uint64_t)n;

@@ -144,8 +144,7 @@ static ospack_error parse_line(struct ospack_ctx *ctx, const char *file, unsigne
 }
 
 ospack_error osp_bag_parse_manifest(struct ospack_ctx *ctx, const char *file, const char *text,
-				    size_t len, size_t hexlen, struct osp_bag_line **out,
-				    size_t *n)
+				    size_t len, size_t hexlen, struct osp_bag_line **out, size_t *n)
 {
 	struct osp_bag_line *v = NULL;
 	size_t count = 0, cap = 0, pos = 0;
@@ -217,7 +216,8 @@ int osp_bag_oxum(const char *text, size_t len, uint64_t *octets, uint64_t *count
 			errno = 0;
 			*octets = strtoull(buf, &e1, 10);
 			*count = strtoull(dot + 1, &e2, 10);
-			return *e1 == '\0' && *e2 == '\0' && e1 != buf && e2 != dot + 1 && errno == 0
+			return *e1 == '\0' && *e2 == '\0' && e1 != buf && e2 != dot + 1 &&
+					       errno == 0
 				       ? 0
 				       : -1;
 		}

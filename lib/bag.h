@@ -20,15 +20,15 @@ void osp_bag_fetch_line(struct osp_buf *b, const char *url, uint64_t size, const
 struct osp_bag_info {
 	const char *external_identifier;
 	const char *description; /* may be NULL; newlines become continuation lines */
-	int64_t date;            /* Bagging-Date, seconds since the epoch (UTC day is written) */
-	uint64_t octets, count;  /* Payload-Oxum */
+	int64_t date;		 /* Bagging-Date, seconds since the epoch (UTC day is written) */
+	uint64_t octets, count;	 /* Payload-Oxum */
 };
 void osp_bag_info_txt(struct osp_buf *b, const struct osp_bag_info *info);
 
 /* One line of a manifest read back. */
 struct osp_bag_line {
-	char *path;  /* decoded */
-	char *hex;   /* lowercase as written */
+	char *path; /* decoded */
+	char *hex;  /* lowercase as written */
 	unsigned line;
 };
 

@@ -35,9 +35,9 @@ struct build {
 	struct osp_awriter *w;
 	unsigned char *smallbuf;
 	int fd;
-	char *target;      /* NULL for stdout */
-	char *tmp;         /* the temporary file beside target */
-	char *prevdir;     /* folder of the last payload file, relative to the bag */
+	char *target;  /* NULL for stdout */
+	char *tmp;     /* the temporary file beside target */
+	char *prevdir; /* folder of the last payload file, relative to the bag */
 	struct osp_tagfile tags[MAX_TAGS];
 	size_t ntags;
 	unsigned char sha256[32];
@@ -82,8 +82,8 @@ static ospack_error load_keys(struct build *b)
 		b->nkeys++;
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(osp_key_id(b->keys[k]), osp_key_id(b->keys[i])) == 0)
-				return osp_error(b->ctx, OSPACK_EKEY, "%s: the same key is given twice",
-						 b->o->keys[i]);
+				return osp_error(b->ctx, OSPACK_EKEY,
+						 "%s: the same key is given twice", b->o->keys[i]);
 	}
 	return OSPACK_OK;
 }
@@ -94,7 +94,8 @@ static ospack_error set_options(struct build *b)
 	int n;
 
 	if (osp_alg_parse(hash, &b->r.alg) != 0)
-		return osp_error(b->ctx, OSPACK_EUSAGE, "--hash: '%s' is not sha256 or sha512", hash);
+		return osp_error(b->ctx, OSPACK_EUSAGE, "--hash: '%s' is not sha256 or sha512",
+				 hash);
 	b->r.algs = OSP_ALG_BIT(OSP_SHA256) | OSP_ALG_BIT(b->r.alg);
 	n = snprintf(b->r.bag, sizeof(b->r.bag), "%s-%s", b->r.m->name, b->r.m->version);
 	if (n < 0 || (size_t)n >= sizeof(b->r.bag))
@@ -301,7 +302,8 @@ static ospack_error write_payload(struct build *b)
 	for (size_t i = 0; rc == OSPACK_OK && i < b->r.files.n; i++) {
 		struct osp_file *f = &b->r.files.v[i];
 
-		if (snprintf(path, sizeof(path), "%s/%s", b->r.bag, f->bagpath) >= (int)sizeof(path))
+		if (snprintf(path, sizeof(path), "%s/%s", b->r.bag, f->bagpath) >=
+		    (int)sizeof(path))
 			return osp_error(b->ctx, OSPACK_EMANIFEST, "%s: path too long", f->bagpath);
 		rc = emit_dirs(b, f->bagpath);
 		if (rc == OSPACK_OK)
@@ -355,7 +357,8 @@ static ospack_error payload_manifests(struct build *b, struct osp_buf *man, stru
 			k++;
 			continue;
 		}
-		if (e == NULL || (i < n && strcmp(b->r.files.v[i].bagpath, b->r.fetch_path[k]) < 0)) {
+		if (e == NULL ||
+		    (i < n && strcmp(b->r.files.v[i].bagpath, b->r.fetch_path[k]) < 0)) {
 			const struct osp_file *f = &b->r.files.v[i++];
 
 			osp_hex(f->digests.d[b->r.alg], osp_alg_len(b->r.alg), hex);
@@ -523,11 +526,11 @@ static json_t *result_components(const struct build *b)
 				bytes += b->r.files.v[k].size;
 			}
 		}
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:I, s:o}", "section",
-						     osp_section_name(e->section), "name", e->name,
-						     "files", (json_int_t)files, "bytes",
-						     (json_int_t)bytes, "license",
-						     e->license ? json_string(e->license) : json_null()));
+		json_array_append_new(
+			arr, json_pack("{s:s, s:s, s:I, s:I, s:o}", "section",
+				       osp_section_name(e->section), "name", e->name, "files",
+				       (json_int_t)files, "bytes", (json_int_t)bytes, "license",
+				       e->license ? json_string(e->license) : json_null()));
 	}
 	return arr;
 }
@@ -547,8 +550,8 @@ static ospack_error make_result(struct build *b, struct ospack_build_result **ou
 	for (size_t i = 0; signers != NULL && i < b->nkeys; i++)
 		json_array_append_new(signers, json_string(osp_key_id(b->keys[i])));
 	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:o}", "output",
-		      res->output ? res->output : "-", "sha256", res->bundle_sha256, "bag", b->r.bag,
-		      "name", b->r.m->name, "version", b->r.m->version, "hash",
+		      res->output ? res->output : "-", "sha256", res->bundle_sha256, "bag",
+		      b->r.bag, "name", b->r.m->name, "version", b->r.m->version, "hash",
 		      osp_alg_name(b->r.alg), "files", (json_int_t)res->files, "bytes",
 		      (json_int_t)res->bytes, "archive_bytes", (json_int_t)res->archive_bytes,
 		      "signed_by", signers, "components", result_components(b));

@@ -16,8 +16,8 @@ static char *render_text(const struct osp_release *r, json_t *report, uint64_t b
 	char human[32], *body = osp_openness_text(report);
 
 	osp_human_size(bytes, human, sizeof(human));
-	osp_buf_printf(&b, "%s %s: the manifest is valid; %zu files, %s to bundle\n\n",
-		       r->m->name, r->m->version, r->files.n, human);
+	osp_buf_printf(&b, "%s %s: the manifest is valid; %zu files, %s to bundle\n\n", r->m->name,
+		       r->m->version, r->files.n, human);
 	if (body != NULL)
 		osp_buf_puts(&b, body);
 	else
@@ -34,8 +34,7 @@ OSPACK_API int ospack_level_known(const char *name)
 }
 
 OSPACK_API ospack_error ospack_check(struct ospack_ctx *ctx, const struct ospack_manifest *m,
-				     const char *require, int allow_dirty, char **text,
-				     char **json)
+				     const char *require, int allow_dirty, char **text, char **json)
 {
 	struct osp_release r = {.m = m, .alg = OSP_SHA256};
 	json_t *report = NULL, *j = NULL;

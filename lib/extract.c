@@ -19,9 +19,9 @@
 struct xsink {
 	struct ospack_ctx *ctx;
 	struct osp_verifier *v;
-	int stagefd;  /* the staging folder: everything is created below it */
-	int fd;       /* the file being written */
-	char *path;   /* its path below the staging folder, for messages */
+	int stagefd; /* the staging folder: everything is created below it */
+	int fd;	     /* the file being written */
+	char *path;  /* its path below the staging folder, for messages */
 	unsigned mode;
 };
 
@@ -197,7 +197,8 @@ static ospack_error prepare_target(struct ospack_ctx *ctx, const char *dir, bool
 		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
 			closedir(d);
 			return osp_error(ctx, OSPACK_EUSAGE,
-					 "%s: not empty (extract wants an empty or new folder)", dir);
+					 "%s: not empty (extract wants an empty or new folder)",
+					 dir);
 		}
 	}
 	closedir(d);
@@ -222,7 +223,8 @@ static ospack_error make_stage(struct extraction *e, struct xsink *x)
 		if (mkdirat(e->dirfd, e->stage, 0700) == 0)
 			break;
 		if (errno != EEXIST)
-			return osp_errno(e->ctx, errno, "cannot create a staging folder in", e->dir);
+			return osp_errno(e->ctx, errno, "cannot create a staging folder in",
+					 e->dir);
 	}
 	x->stagefd = openat(e->dirfd, e->stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (x->stagefd < 0)

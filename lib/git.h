@@ -6,18 +6,18 @@
 #include "filelist.h"
 
 struct osp_git_submodule {
-	char *path;       /* inside the entry, relative to subdir when given */
+	char *path; /* inside the entry, relative to subdir when given */
 	char commit[41];
-	char *url;        /* from .gitmodules at that commit, credentials removed; may be NULL */
+	char *url; /* from .gitmodules at that commit, credentials removed; may be NULL */
 };
 
 struct osp_git_info {
-	char commit[41];      /* the resolved commit id */
-	char tree[41];        /* the commit's root tree id */
-	char *rev;            /* rev as written in the manifest; NULL when HEAD was used */
-	int64_t commit_time;  /* committer time, seconds since the epoch */
-	char *remote;         /* the origin remote's URL without credentials; NULL if none */
-	bool dirty;           /* HEAD was used and tracked files had uncommitted changes */
+	char commit[41];     /* the resolved commit id */
+	char tree[41];	     /* the commit's root tree id */
+	char *rev;	     /* rev as written in the manifest; NULL when HEAD was used */
+	int64_t commit_time; /* committer time, seconds since the epoch */
+	char *remote;	     /* the origin remote's URL without credentials; NULL if none */
+	bool dirty;	     /* HEAD was used and tracked files had uncommitted changes */
 	struct osp_git_submodule *submodules;
 	size_t nsubmodules;
 };

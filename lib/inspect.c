@@ -147,8 +147,9 @@ static void text_git(struct osp_buf *b, json_t *src)
 	osp_buf_printf(b, "      git commit %s (rev %s), tree %s\n",
 		       json_string_value(json_object_get(src, "commit")), rev ? rev : "HEAD",
 		       json_string_value(json_object_get(src, "tree")));
-	osp_buf_printf(b, "      committed %s, from %s%s%s%s\n", when, remote ? remote : "no remote",
-		       subdir ? ", folder " : "", subdir ? subdir : "",
+	osp_buf_printf(b, "      committed %s, from %s%s%s%s\n", when,
+		       remote ? remote : "no remote", subdir ? ", folder " : "",
+		       subdir ? subdir : "",
 		       json_is_true(json_object_get(src, "dirty"))
 			       ? "; the working tree was DIRTY (built with --allow-dirty)"
 			       : "");
@@ -158,7 +159,8 @@ static void text_git(struct osp_buf *b, json_t *src)
 
 		osp_buf_printf(b, "      submodule %s at %s (%s), not bundled\n",
 			       json_string_value(json_object_get(m, "path")),
-			       json_string_value(json_object_get(m, "commit")), url ? url : "no url");
+			       json_string_value(json_object_get(m, "commit")),
+			       url ? url : "no url");
 	}
 }
 
@@ -173,11 +175,15 @@ static void text_component(struct osp_buf *b, json_t *c)
 	char human[32];
 
 	for (size_t i = 0; i < json_array_size(files); i++)
-		total += (uint64_t)json_integer_value(json_object_get(json_array_get(files, i), "size"));
+		total += (uint64_t)json_integer_value(
+			json_object_get(json_array_get(files, i), "size"));
 	osp_human_size(total, human, sizeof(human));
 	osp_buf_printf(b, "  %s/%s  %s  license %s  %zu files, %s\n",
 		       json_string_value(json_object_get(c, "section")),
-		       json_string_value(json_object_get(c, "name")), role ? role : type ? type : "",
+		       json_string_value(json_object_get(c, "name")),
+		       role   ? role
+		       : type ? type
+			      : "",
 		       lic ? lic : "none", json_array_size(files), human);
 	if (stype != NULL && strcmp(stype, "git") == 0)
 		text_git(b, src);
@@ -214,7 +220,8 @@ static char *render_text(json_t *p)
 	for (size_t i = 0; i < json_array_size(sigs); i++)
 		osp_buf_printf(&b, "signature claimed by key %s\n",
 			       json_string_value(json_array_get(sigs, i)));
-	osp_buf_puts(&b, "(nothing was verified: run ospack verify -k KEY for that)\n\ncomponents:\n");
+	osp_buf_puts(&b,
+		     "(nothing was verified: run ospack verify -k KEY for that)\n\ncomponents:\n");
 	for (size_t i = 0; i < json_array_size(comps); i++)
 		text_component(&b, json_array_get(comps, i));
 	if (json_is_object(json_object_get(p, "openness"))) {

@@ -6,8 +6,8 @@
 #include "common.h"
 
 enum {
-	OSP_LIC_OSI = 1u << 0,        /* OSI-approved */
-	OSP_LIC_FSF = 1u << 1,        /* FSF-libre */
+	OSP_LIC_OSI = 1u << 0,	      /* OSI-approved */
+	OSP_LIC_FSF = 1u << 1,	      /* FSF-libre */
 	OSP_LIC_OPEN_DATA = 1u << 2,  /* an open data or open content license (MOF list) */
 	OSP_LIC_PERMISSIVE = 1u << 3, /* open, without copyleft or use restrictions */
 	OSP_LIC_COPYLEFT = 1u << 4,   /* open, share-alike / copyleft */
@@ -22,7 +22,7 @@ enum {
 #define OSP_LIC_FOR_ANY (OSP_LIC_FOR_CODE | OSP_LIC_FOR_DATA | OSP_LIC_FOR_DOC)
 
 struct osp_license {
-	const char *id;   /* canonical SPDX identifier */
+	const char *id;	  /* canonical SPDX identifier */
 	const char *name; /* full name */
 	unsigned flags;
 };
@@ -51,8 +51,8 @@ const char *osp_license_list_version(void);
 struct osp_spdx;
 
 /* Bounds on what osp_spdx_parse() accepts. */
-#define OSP_SPDX_MAX_LEN 4096  /* bytes */
-#define OSP_SPDX_MAX_DEPTH 32  /* nested parentheses */
+#define OSP_SPDX_MAX_LEN 4096 /* bytes */
+#define OSP_SPDX_MAX_DEPTH 32 /* nested parentheses */
 
 /*
  * Parses expr. On error returns OSPACK_EMANIFEST with a message that says what is
@@ -77,11 +77,11 @@ char *osp_spdx_string(const struct osp_spdx *e);
  * custom terms: not open, not permissive.
  */
 struct osp_spdx_facts {
-	bool open;        /* every required part is OSI, FSF-libre or an open data/content license */
-	bool permissive;  /* open, and no copyleft and no use restriction */
-	bool copyleft;    /* open, but some chosen part is copyleft */
-	bool custom;      /* some chosen part is a LicenseRef-: custom terms */
-	unsigned fits;    /* OSP_LIC_FOR_* of the chosen licenses */
+	bool open;	 /* every required part is OSI, FSF-libre or an open data/content license */
+	bool permissive; /* open, and no copyleft and no use restriction */
+	bool copyleft;	 /* open, but some chosen part is copyleft */
+	bool custom;	 /* some chosen part is a LicenseRef-: custom terms */
+	unsigned fits;	 /* OSP_LIC_FOR_* of the chosen licenses */
 };
 void osp_spdx_eval(const struct osp_spdx *e, struct osp_spdx_facts *out);
 

@@ -32,8 +32,8 @@ struct loader {
 	struct ospack_manifest *m;
 };
 
-static const char *const section_names[OSP_NSECTIONS] = {"datasets", "code", "checkpoints",
-							  "evals", "docs"};
+static const char *const section_names[OSP_NSECTIONS] = {"datasets", "code", "checkpoints", "evals",
+							 "docs"};
 
 const char *osp_section_name(enum osp_section s)
 {
@@ -344,12 +344,29 @@ static char *resolve(const char *dir, const char *path)
 	return osp_asprintf("%s/%s", dir, path);
 }
 
-
 /* The keys an entry may have, and where each is allowed. */
 enum ekey {
-	K_NAME, K_PATH, K_GIT, K_URL, K_LICENSE, K_DESCRIPTION, K_EXCLUDE, K_FOLLOW, K_REV,
-	K_SUBDIR, K_LFS, K_SHA256, K_SHA512, K_SIZE, K_ROLE, K_TYPE, K_FINAL, K_STEP, K_DATASET,
-	K_METRICS, K_COUNT
+	K_NAME,
+	K_PATH,
+	K_GIT,
+	K_URL,
+	K_LICENSE,
+	K_DESCRIPTION,
+	K_EXCLUDE,
+	K_FOLLOW,
+	K_REV,
+	K_SUBDIR,
+	K_LFS,
+	K_SHA256,
+	K_SHA512,
+	K_SIZE,
+	K_ROLE,
+	K_TYPE,
+	K_FINAL,
+	K_STEP,
+	K_DATASET,
+	K_METRICS,
+	K_COUNT
 };
 
 #define ALL_SECTIONS ((1u << OSP_NSECTIONS) - 1)
@@ -382,11 +399,10 @@ static const struct {
 };
 
 static const char *const dataset_roles[] = {"training", "evaluation", "validation", NULL};
-static const char *const code_roles[] = {"training",	 "inference",	 "evaluation",
-					 "preprocessing", "architecture", "library",
-					 NULL};
-static const char *const doc_types[] = {"model-card", "data-card", "paper", "technical-report",
-					"other", NULL};
+static const char *const code_roles[] = {"training",	 "inference", "evaluation", "preprocessing",
+					 "architecture", "library",   NULL};
+static const char *const doc_types[] = {"model-card",	    "data-card", "paper",
+					"technical-report", "other",	 NULL};
 static const char *const lfs_modes[] = {"error", "pointers", NULL};
 
 struct seen {
@@ -449,8 +465,9 @@ static ospack_error entry_value(struct loader *L, struct osp_entry *e, enum ekey
 		if (get_line(L, v, kn, &e->name) != OSPACK_OK)
 			return L->ctx->code;
 		if (!name_ok(e->name, ALNUM, ALNUM "._-"))
-			return nerr(L, v, kn,
-				    "must match [A-Za-z0-9][A-Za-z0-9._-]* (at most 128 characters)");
+			return nerr(
+				L, v, kn,
+				"must match [A-Za-z0-9][A-Za-z0-9._-]* (at most 128 characters)");
 		return OSPACK_OK;
 	case K_PATH:
 	case K_GIT:
@@ -511,8 +528,8 @@ static ospack_error check_source_keys(struct loader *L, struct osp_entry *e, con
 	static const struct {
 		enum ekey key;
 		enum osp_source source;
-	} only[] = {{K_REV, OSP_SRC_GIT},    {K_SUBDIR, OSP_SRC_GIT},  {K_LFS, OSP_SRC_GIT},
-		    {K_SHA256, OSP_SRC_URL}, {K_SHA512, OSP_SRC_URL},  {K_SIZE, OSP_SRC_URL},
+	} only[] = {{K_REV, OSP_SRC_GIT},      {K_SUBDIR, OSP_SRC_GIT}, {K_LFS, OSP_SRC_GIT},
+		    {K_SHA256, OSP_SRC_URL},   {K_SHA512, OSP_SRC_URL}, {K_SIZE, OSP_SRC_URL},
 		    {K_EXCLUDE, OSP_SRC_PATH}, {K_FOLLOW, OSP_SRC_PATH}};
 	static const char *const src_key[] = {"path", "git", "url"};
 	char kn[192];
@@ -527,7 +544,8 @@ static ospack_error check_source_keys(struct loader *L, struct osp_entry *e, con
 			continue;
 		snprintf(kn, sizeof(kn), "%s.%s", label, ekeys[k].name);
 		return lerr(L, sn->pos[k], kn, "only allowed with %s%s",
-			    k == K_FOLLOW || k == K_EXCLUDE ? "path or git" : src_key[only[i].source],
+			    k == K_FOLLOW || k == K_EXCLUDE ? "path or git"
+							    : src_key[only[i].source],
 			    " sources");
 	}
 	return OSPACK_OK;
@@ -586,10 +604,10 @@ static ospack_error entry_source(struct loader *L, struct osp_entry *e, const st
 
 	if (srcs == 0 || (srcs & (srcs - 1)) != 0)
 		return lerr(L, e->pos, label, "needs exactly one of path, git or url");
-	e->source = srcs == (1u << K_PATH) ? OSP_SRC_PATH
+	e->source = srcs == (1u << K_PATH)  ? OSP_SRC_PATH
 		    : srcs == (1u << K_GIT) ? OSP_SRC_GIT
 					    : OSP_SRC_URL;
-	e->src_pos = sn->pos[e->source == OSP_SRC_PATH ? K_PATH
+	e->src_pos = sn->pos[e->source == OSP_SRC_PATH	? K_PATH
 			     : e->source == OSP_SRC_GIT ? K_GIT
 							: K_URL];
 	rc = check_source_keys(L, e, sn, label);
@@ -609,7 +627,8 @@ static ospack_error entry_defaults(struct loader *L, struct osp_entry *e, const 
 		snprintf(kn, sizeof(kn), "%s.name", label);
 		return lerr(L, e->pos, kn, "required key missing");
 	}
-	if (e->section == OSP_DATASETS && e->role == NULL && (e->role = osp_strdup("training")) == NULL)
+	if (e->section == OSP_DATASETS && e->role == NULL &&
+	    (e->role = osp_strdup("training")) == NULL)
 		return osp_nomem(L->ctx);
 	if ((e->section == OSP_CODE || e->section == OSP_DOCS) && e->role == NULL) {
 		snprintf(kn, sizeof(kn), "%s.%s", label, e->section == OSP_CODE ? "role" : "type");
@@ -643,7 +662,8 @@ static ospack_error load_entry(struct loader *L, struct osp_entry *e, const yaml
 		snprintf(kn, sizeof(kn), "%s.%s", label, pairs[i].key);
 		if (k == K_COUNT || !(ekeys[k].sections & SEC(e->section))) {
 			rc = lerr(L, node_pos(pairs[i].knode), kn, "unknown key%s%s",
-				  k == K_COUNT ? "" : " in ", k == K_COUNT ? "" : section_names[e->section]);
+				  k == K_COUNT ? "" : " in ",
+				  k == K_COUNT ? "" : section_names[e->section]);
 			break;
 		}
 		sn.mask |= 1u << k;
@@ -663,7 +683,7 @@ static int entry_name_cmp(const void *a, const void *b)
 	const struct osp_entry *x = *(const struct osp_entry *const *)a;
 	const struct osp_entry *y = *(const struct osp_entry *const *)b;
 	int c = x->section != y->section ? (x->section < y->section ? -1 : 1)
-					  : strcmp(x->name, y->name);
+					 : strcmp(x->name, y->name);
 
 	return c ? c : (x->index > y->index) - (x->index < y->index);
 }
@@ -691,8 +711,8 @@ static ospack_error check_unique(struct loader *L)
 	free(sorted);
 	if (dup == NULL)
 		return OSPACK_OK;
-	for (first = L->m->entries; first->section != dup->section || strcmp(first->name, dup->name);
-	     first++)
+	for (first = L->m->entries;
+	     first->section != dup->section || strcmp(first->name, dup->name); first++)
 		;
 	osp_entry_label(dup, label, sizeof(label));
 	snprintf(kn, sizeof(kn), "%s.name", label);
@@ -700,7 +720,8 @@ static ospack_error check_unique(struct loader *L)
 		    section_names[first->section], first->index);
 }
 
-static ospack_error check_refs(struct loader *L, const struct osp_entry *e, const struct osp_entry **final)
+static ospack_error check_refs(struct loader *L, const struct osp_entry *e,
+			       const struct osp_entry **final)
 {
 	char label[64], kn[192];
 
@@ -708,7 +729,8 @@ static ospack_error check_refs(struct loader *L, const struct osp_entry *e, cons
 	if (e->section == OSP_CHECKPOINTS && e->final) {
 		if (*final != NULL) {
 			snprintf(kn, sizeof(kn), "%s.final", label);
-			return lerr(L, e->pos, kn, "only one checkpoint can be final (also checkpoints[%zu])",
+			return lerr(L, e->pos, kn,
+				    "only one checkpoint can be final (also checkpoints[%zu])",
 				    (*final)->index);
 		}
 		*final = e;
@@ -811,8 +833,9 @@ static ospack_error load_top_key(struct loader *L, const struct pair *p, bool *h
 		if (get_line(L, p->value, k, &m->version) != OSPACK_OK)
 			return L->ctx->code;
 		if (!name_ok(m->version, ALNUM, ALNUM "._+-"))
-			return nerr(L, p->value, k,
-				    "must match [A-Za-z0-9][A-Za-z0-9._+-]* (at most 128 characters)");
+			return nerr(
+				L, p->value, k,
+				"must match [A-Za-z0-9][A-Za-z0-9._+-]* (at most 128 characters)");
 		return OSPACK_OK;
 	}
 	if (strcmp(k, "description") == 0)
@@ -873,8 +896,7 @@ static struct osp_pos problem_pos(const yaml_parser_t *p, const char *text, size
 	return pos;
 }
 
-static ospack_error yaml_fail(struct loader *L, yaml_parser_t *parser, const char *text,
-			      size_t len)
+static ospack_error yaml_fail(struct loader *L, yaml_parser_t *parser, const char *text, size_t len)
 {
 	return lerr(L, problem_pos(parser, text, len), "yaml", "%s%s%s",
 		    parser->problem ? parser->problem : "syntax error", parser->context ? " " : "",

@@ -20,22 +20,22 @@ struct osp_metric {
 
 struct osp_entry {
 	enum osp_section section;
-	size_t index;      /* position within its section */
+	size_t index; /* position within its section */
 	char *name;
 	struct osp_pos pos; /* where the entry starts */
 	enum osp_source source;
-	char *src;         /* path or git as written, or url */
-	char *abs;         /* path or git resolved against the manifest's folder */
+	char *src; /* path or git as written, or url */
+	char *abs; /* path or git resolved against the manifest's folder */
 	struct osp_pos src_pos;
 	/* git */
-	char *rev;         /* as written; NULL for HEAD */
+	char *rev; /* as written; NULL for HEAD */
 	char *subdir;
 	bool lfs_pointers; /* lfs: pointers */
 	/* url */
 	char *sha256, *sha512; /* lowercase hex */
 	uint64_t size;
 	/* every entry */
-	char *license;     /* SPDX expression: the entry's own or the release's; may be NULL */
+	char *license; /* SPDX expression: the entry's own or the release's; may be NULL */
 	bool license_inherited;
 	struct osp_pos license_pos;
 	char *description;
@@ -54,11 +54,12 @@ struct osp_entry {
 };
 
 struct ospack_manifest {
-	char *file;        /* the path it was loaded from */
-	char *dir;         /* its folder, against which sources resolve */
+	char *file; /* the path it was loaded from */
+	char *dir;  /* its folder, against which sources resolve */
 	char *name, *version, *description, *license, *homepage;
 	struct osp_strv authors;
-	struct osp_entry *entries; /* every section in order: datasets, code, checkpoints, evals, docs */
+	struct osp_entry
+		*entries; /* every section in order: datasets, code, checkpoints, evals, docs */
 	size_t nentries;
 };
 

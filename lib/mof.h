@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The Model Openness Framework: its 17 components, and a class evaluation as the MOF tool does it. */
+/* The Model Openness Framework: its 17 components, and a class evaluation as the MOF tool does it.
+ */
 #ifndef OSP_MOF_H
 #define OSP_MOF_H
 
@@ -10,31 +11,31 @@ enum osp_mof_type { OSP_MOF_CODE, OSP_MOF_DATA, OSP_MOF_DOC };
 
 /* The components, in the order of the table below: class III, then II, then I. */
 enum osp_mof_component {
-	OSP_MOF_ARCHITECTURE,   /* Model architecture (III) */
-	OSP_MOF_PARAMS_FINAL,   /* Model parameters (Final) (III) */
-	OSP_MOF_TECH_REPORT,    /* Technical report (III) */
-	OSP_MOF_EVAL_RESULTS,   /* Evaluation results (III) */
-	OSP_MOF_MODEL_CARD,     /* Model card (III) */
-	OSP_MOF_DATA_CARD,      /* Data card (III) */
-	OSP_MOF_SAMPLE_OUTPUTS, /* Sample model outputs (III, optional) */
-	OSP_MOF_TRAINING_CODE,  /* Training code (II) */
-	OSP_MOF_INFERENCE_CODE, /* Inference code (II) */
-	OSP_MOF_EVAL_CODE,      /* Evaluation code (II) */
-	OSP_MOF_EVAL_DATA,      /* Evaluation data (II) */
-	OSP_MOF_LIBRARIES,      /* Supporting libraries and tools (II, optional) */
-	OSP_MOF_DATASETS,       /* Datasets (I) */
-	OSP_MOF_PREPROCESSING,  /* Data preprocessing code (I) */
+	OSP_MOF_ARCHITECTURE,	     /* Model architecture (III) */
+	OSP_MOF_PARAMS_FINAL,	     /* Model parameters (Final) (III) */
+	OSP_MOF_TECH_REPORT,	     /* Technical report (III) */
+	OSP_MOF_EVAL_RESULTS,	     /* Evaluation results (III) */
+	OSP_MOF_MODEL_CARD,	     /* Model card (III) */
+	OSP_MOF_DATA_CARD,	     /* Data card (III) */
+	OSP_MOF_SAMPLE_OUTPUTS,	     /* Sample model outputs (III, optional) */
+	OSP_MOF_TRAINING_CODE,	     /* Training code (II) */
+	OSP_MOF_INFERENCE_CODE,	     /* Inference code (II) */
+	OSP_MOF_EVAL_CODE,	     /* Evaluation code (II) */
+	OSP_MOF_EVAL_DATA,	     /* Evaluation data (II) */
+	OSP_MOF_LIBRARIES,	     /* Supporting libraries and tools (II, optional) */
+	OSP_MOF_DATASETS,	     /* Datasets (I) */
+	OSP_MOF_PREPROCESSING,	     /* Data preprocessing code (I) */
 	OSP_MOF_PARAMS_INTERMEDIATE, /* Model parameters (Intermediate) (I) */
-	OSP_MOF_RESEARCH_PAPER, /* Research paper (I) */
-	OSP_MOF_METADATA,       /* Model metadata (I, optional) */
+	OSP_MOF_RESEARCH_PAPER,	     /* Research paper (I) */
+	OSP_MOF_METADATA,	     /* Model metadata (I, optional) */
 	OSP_MOF_NCOMPONENTS
 };
 
 struct osp_mof_component_info {
-	int tool_id;            /* the MOF tool's component id */
-	const char *name;       /* as model files spell it */
+	int tool_id;	  /* the MOF tool's component id */
+	const char *name; /* as model files spell it */
 	enum osp_mof_type type;
-	int mof_class;          /* 3, 2 or 1 */
+	int mof_class; /* 3, 2 or 1 */
 	bool required;
 	const char *description; /* as the MOF describes the component */
 };
@@ -42,7 +43,6 @@ struct osp_mof_component_info {
 /* The version of the framework the 17 components come from, and its date. */
 #define OSP_MOF_VERSION "1.0"
 #define OSP_MOF_DATE "2024-12-15"
-
 
 /* The 17 components, indexed by enum osp_mof_component. */
 extern const struct osp_mof_component_info osp_mof_components[OSP_MOF_NCOMPONENTS];
@@ -68,12 +68,12 @@ struct osp_mof_input {
 void osp_mof_input_init(struct osp_mof_input *in);
 
 enum osp_mof_status {
-	OSP_MOF_NOT_COUNTED = 0,   /* in a class's view: not among the components it counts */
-	OSP_MOF_INCLUDED,          /* present under an open license meant for its content type */
-	OSP_MOF_INCLUDED_WARNING,  /* present under an open license meant for other content */
-	OSP_MOF_UNLICENSED,        /* present without a license */
-	OSP_MOF_INVALID,           /* present under a license that is not open, or unreadable */
-	OSP_MOF_MISSING,           /* absent */
+	OSP_MOF_NOT_COUNTED = 0,  /* in a class's view: not among the components it counts */
+	OSP_MOF_INCLUDED,	  /* present under an open license meant for its content type */
+	OSP_MOF_INCLUDED_WARNING, /* present under an open license meant for other content */
+	OSP_MOF_UNLICENSED,	  /* present without a license */
+	OSP_MOF_INVALID,	  /* present under a license that is not open, or unreadable */
+	OSP_MOF_MISSING,	  /* absent */
 };
 
 struct osp_mof_eval {
@@ -88,7 +88,7 @@ struct osp_mof_eval {
 	unsigned total[4];     /* [c]: how many class c needs */
 	double progress[4];    /* [c]: percent of class c met, 0 to 100 */
 	double total_progress; /* the mean of the three */
-	int mof_class;         /* 1, 2 or 3; 0: unclassified */
+	int mof_class;	       /* 1, 2 or 3; 0: unclassified */
 	/* The research paper stands in for the missing technical report in classes III and II. */
 	bool paper_for_report;
 };
@@ -108,7 +108,8 @@ enum osp_mof_status osp_mof_license_status(bool present, const char *license,
 const char *osp_mof_class_label(int mof_class);
 /* "I", "II", "III"; "-" for 0. */
 const char *osp_mof_class_roman(int mof_class);
-/* "included", "included-type-warning", "unlicensed", "invalid-license", "missing", "not-counted". */
+/* "included", "included-type-warning", "unlicensed", "invalid-license", "missing", "not-counted".
+ */
 const char *osp_mof_status_name(enum osp_mof_status s);
 
 /* A model file of the Model Openness Tool, as loaded. */
@@ -127,7 +128,7 @@ struct osp_mof_model {
 /* Bounds on the model files osp_mof_load() reads. */
 #define OSP_MOF_MAX_FILE (4u << 20) /* bytes */
 #define OSP_MOF_MAX_NODES 100000    /* YAML events */
-#define OSP_MOF_MAX_DEPTH 32        /* nested collections */
+#define OSP_MOF_MAX_DEPTH 32	    /* nested collections */
 
 /*
  * Reads a model file (YAML). Tolerates keys it does not use; an unknown or repeated

@@ -17,15 +17,15 @@ struct osp_openness {
 	const struct ospack_manifest *m;
 	struct osp_mof_input in;
 	struct osp_mof_eval ev;
-	char *license[OSP_MOF_NCOMPONENTS];          /* every entry's license, joined by AND */
+	char *license[OSP_MOF_NCOMPONENTS];	      /* every entry's license, joined by AND */
 	struct osp_strv entries[OSP_MOF_NCOMPONENTS]; /* "code/model" */
 	bool met[OSP_NLEVELS];
-	struct osp_strv why[OSP_NLEVELS];             /* what keeps a level from being met */
+	struct osp_strv why[OSP_NLEVELS]; /* what keeps a level from being met */
 	bool nomem;
 };
 
 static const char *const level_names[OSP_NLEVELS] = {"baseline", "open-science", "mof-class-3",
-						      "mof-class-2", "mof-class-1"};
+						     "mof-class-2", "mof-class-1"};
 
 const char *osp_level_name(enum osp_level l)
 {
@@ -53,9 +53,9 @@ static int role_component(const char *role, const char *const *roles, const int 
 
 int osp_entry_component(const struct osp_entry *e)
 {
-	static const char *const code_roles[] = {"training",	  "inference",	  "evaluation",
-						 "preprocessing", "architecture", "library",
-						 NULL};
+	static const char *const code_roles[] = {
+		"training",	"inference", "evaluation", "preprocessing",
+		"architecture", "library",   NULL};
 	static const int code_comps[] = {OSP_MOF_TRAINING_CODE, OSP_MOF_INFERENCE_CODE,
 					 OSP_MOF_EVAL_CODE,	OSP_MOF_PREPROCESSING,
 					 OSP_MOF_ARCHITECTURE,	OSP_MOF_LIBRARIES};
@@ -120,9 +120,9 @@ static ospack_error map_component(struct osp_openness *o, int c)
 		if (osp_entry_component(e) != c)
 			continue;
 		o->in.part[c].present = true;
-		if (osp_strv_push_owned(&o->entries[c], osp_asprintf("%s/%s",
-								      osp_section_name(e->section),
-								      e->name)) != 0 ||
+		if (osp_strv_push_owned(
+			    &o->entries[c],
+			    osp_asprintf("%s/%s", osp_section_name(e->section), e->name)) != 0 ||
 		    (e->license != NULL && !has(&lics, e->license) &&
 		     osp_strv_push(&lics, e->license) != 0))
 			rc = OSPACK_ENOMEM;
@@ -200,8 +200,9 @@ static void need(struct osp_openness *o, enum osp_level l, const int *comps, siz
 		if (e->license == NULL)
 			why(o, l, "%s/%s: no license", osp_section_name(e->section), e->name);
 		else if (!f.open)
-			why(o, l, "%s/%s: %s is not an open license%s", osp_section_name(e->section),
-			    e->name, e->license, f.custom ? " (custom terms)" : "");
+			why(o, l, "%s/%s: %s is not an open license%s",
+			    osp_section_name(e->section), e->name, e->license,
+			    f.custom ? " (custom terms)" : "");
 		else if (permissive && !f.permissive)
 			why(o, l, "%s/%s: %s is not permissive (%s)", osp_section_name(e->section),
 			    e->name, e->license, f.copyleft ? "copyleft" : "restricted");
@@ -264,11 +265,13 @@ static const char *blocker(const struct osp_openness *o, int i, char *buf, size_
 {
 	switch (o->ev.status[i]) {
 	case OSP_MOF_MISSING:
-		return i == OSP_MOF_TECH_REPORT ? "missing (a research paper would do too)" : "missing";
+		return i == OSP_MOF_TECH_REPORT ? "missing (a research paper would do too)"
+						: "missing";
 	case OSP_MOF_UNLICENSED:
 		return "present, but without a license";
 	default:
-		snprintf(buf, len, "%s is not an open license", o->license[i] ? o->license[i] : "?");
+		snprintf(buf, len, "%s is not an open license",
+			 o->license[i] ? o->license[i] : "?");
 		return buf;
 	}
 }
@@ -288,7 +291,8 @@ static void check_mof(struct osp_openness *o)
 			if (s == OSP_MOF_NOT_COUNTED || s == OSP_MOF_INCLUDED ||
 			    s == OSP_MOF_INCLUDED_WARNING)
 				continue;
-			why(o, l, "%s: %s", osp_mof_components[i].name, blocker(o, i, buf, sizeof(buf)));
+			why(o, l, "%s: %s", osp_mof_components[i].name,
+			    blocker(o, i, buf, sizeof(buf)));
 		}
 	}
 }
@@ -390,7 +394,8 @@ static json_t *components_json(const struct osp_openness *o)
 			a, json_pack("{s:s, s:i, s:s, s:b, s:b, s:o, s:s, s:o}", "name", ci->name,
 				     "class", ci->mof_class, "type", osp_mof_type_name(ci->type),
 				     "required", ci->required, "present", o->in.part[i].present,
-				     "license", o->license[i] ? json_string(o->license[i]) : json_null(),
+				     "license",
+				     o->license[i] ? json_string(o->license[i]) : json_null(),
 				     "status", osp_mof_status_name(o->ev.status[i]), "entries",
 				     strv_json(&o->entries[i])));
 	}
@@ -405,8 +410,8 @@ json_t *osp_openness_json(const struct osp_openness *o)
 		json_object_set_new(levels, level_names[l],
 				    json_pack("{s:b, s:o}", "met", o->met[l], "missing",
 					      strv_json(&o->why[l])));
-	progress = json_pack("{s:f, s:f, s:f}", "1", o->ev.progress[1], "2", o->ev.progress[2],
-			     "3", o->ev.progress[3]);
+	progress = json_pack("{s:f, s:f, s:f}", "1", o->ev.progress[1], "2", o->ev.progress[2], "3",
+			     o->ev.progress[3]);
 	return json_pack("{s:o, s:o, s:{s:i, s:s, s:o}}", "components", components_json(o),
 			 "levels", levels, "mof", "class", o->ev.mof_class, "label",
 			 osp_mof_class_label(o->ev.mof_class), "progress", progress);
@@ -446,8 +451,8 @@ static void text_components(struct osp_buf *b, json_t *comps)
 		json_t *c = json_array_get(comps, i), *entries = json_object_get(c, "entries");
 		json_int_t cls = json_integer_value(json_object_get(c, "class"));
 		const char *status = jstr(c, "status"), *present;
-		const char *lic = json_is_string(json_object_get(c, "license")) ? jstr(c, "license")
-									       : "-";
+		const char *lic =
+			json_is_string(json_object_get(c, "license")) ? jstr(c, "license") : "-";
 
 		if (json_is_true(json_object_get(c, "present")))
 			present = "yes";
@@ -460,7 +465,9 @@ static void text_components(struct osp_buf *b, json_t *comps)
 			osp_buf_printf(b, "%s%s", k ? ", " : "",
 				       json_string_value(json_array_get(entries, k)));
 		if (json_array_size(entries) == 0)
-			osp_buf_puts(b, json_is_true(json_object_get(c, "required")) ? "-" : "(optional)");
+			osp_buf_puts(b, json_is_true(json_object_get(c, "required"))
+						? "-"
+						: "(optional)");
 		osp_buf_putc(b, '\n');
 	}
 }
@@ -468,7 +475,8 @@ static void text_components(struct osp_buf *b, json_t *comps)
 static bool listed_above(json_t *levels, int l, const char *reason)
 {
 	for (int k = OSP_LEVEL_MOF3; k < l; k++) {
-		json_t *missing = json_object_get(json_object_get(levels, level_names[k]), "missing");
+		json_t *missing =
+			json_object_get(json_object_get(levels, level_names[k]), "missing");
 
 		for (size_t i = 0; i < json_array_size(missing); i++)
 			if (strcmp(json_string_value(json_array_get(missing, i)), reason) == 0)
@@ -563,7 +571,9 @@ static int ycomponent(struct ydoc *y, const struct osp_openness *o, int i)
 	for (size_t k = 0; k < o->m->nentries && first == NULL; k++)
 		if (osp_entry_component(&o->m->entries[k]) == i)
 			first = &o->m->entries[k];
-	osp_entry_bagdir(first, path, sizeof(path));
+	path[0] = '\0';
+	if (first != NULL) /* a present component has an entry */
+		osp_entry_bagdir(first, path, sizeof(path));
 	ypair(y, c, "name", ystr(y, osp_mof_components[i].name));
 	ypair(y, c, "description", ystr(y, osp_mof_components[i].description));
 	ypair(y, c, "license", ystr(y, o->license[i] ? o->license[i] : "unlicensed"));

@@ -28,7 +28,7 @@ typedef enum ospack_error {
 	OSPACK_EKEY = 4,      /* a key is unreadable, wrong or unsupported */
 	OSPACK_EREJECT = 5,   /* a bundle did not verify */
 	OSPACK_EPOLICY = 6,   /* the release falls short of a required level */
-	OSPACK_EIO = 7,       /* a system or I/O error */
+	OSPACK_EIO = 7,	      /* a system or I/O error */
 	OSPACK_EINTR = 8,     /* interrupted by ospack_interrupt() */
 	OSPACK_EINPUT = 9     /* some other input (model file, policy) is invalid */
 } ospack_error;
@@ -72,22 +72,22 @@ OSPACK_API const char *ospack_manifest_version(const struct ospack_manifest *m);
 /* ---- build ---- */
 
 struct ospack_build_opts {
-	const char *output;        /* NULL: "<name>-<version>.tar"; "-": stdout */
-	const char *hash;          /* "sha256" (NULL) or "sha512" */
-	const char *const *keys;   /* private keys to sign with: file paths or "env:NAME" */
+	const char *output;	 /* NULL: "<name>-<version>.tar"; "-": stdout */
+	const char *hash;	 /* "sha256" (NULL) or "sha512" */
+	const char *const *keys; /* private keys to sign with: file paths or "env:NAME" */
 	size_t nkeys;
-	int allow_dirty;           /* accept a dirty git HEAD, and say so in the statement */
-	const char *require;       /* openness level the release must reach, or NULL */
-	int64_t mtime;             /* entry timestamp; < 0: SOURCE_DATE_EPOCH or the default */
+	int allow_dirty;     /* accept a dirty git HEAD, and say so in the statement */
+	const char *require; /* openness level the release must reach, or NULL */
+	int64_t mtime;	     /* entry timestamp; < 0: SOURCE_DATE_EPOCH or the default */
 };
 
 struct ospack_build_result {
-	char *output;              /* the path written, or "-" */
-	char bundle_sha256[65];    /* SHA-256 of the archive bytes */
-	uint64_t files;            /* payload files in the archive */
-	uint64_t bytes;            /* payload bytes in the archive */
-	uint64_t archive_bytes;    /* size of the archive */
-	char *json;                /* the whole result as one compact JSON object */
+	char *output;		/* the path written, or "-" */
+	char bundle_sha256[65]; /* SHA-256 of the archive bytes */
+	uint64_t files;		/* payload files in the archive */
+	uint64_t bytes;		/* payload bytes in the archive */
+	uint64_t archive_bytes; /* size of the archive */
+	char *json;		/* the whole result as one compact JSON object */
 };
 
 OSPACK_API ospack_error ospack_build(struct ospack_ctx *ctx, const struct ospack_manifest *m,
@@ -144,25 +144,25 @@ OSPACK_API ospack_error ospack_check_mof(struct ospack_ctx *ctx, const char *pat
 /* ---- verify, extract, inspect ---- */
 
 struct ospack_verify_opts {
-	const char *const *keys;   /* trusted public keys: file paths or "env:NAME" */
+	const char *const *keys; /* trusted public keys: file paths or "env:NAME" */
 	size_t nkeys;
 };
 
 struct ospack_verify_signature {
 	char keyid[65];
-	int trusted;               /* verified with one of the trusted keys */
+	int trusted; /* verified with one of the trusted keys */
 };
 
 struct ospack_verify_result {
-	char *bag;                 /* "<name>-<version>" */
+	char *bag; /* "<name>-<version>" */
 	char *name, *version;
-	uint64_t files;            /* payload files checked */
-	uint64_t bytes;            /* payload bytes checked */
-	int authenticated;         /* a signature by a trusted key verified */
-	size_t nkeys_checked;      /* trusted keys given */
+	uint64_t files;	      /* payload files checked */
+	uint64_t bytes;	      /* payload bytes checked */
+	int authenticated;    /* a signature by a trusted key verified */
+	size_t nkeys_checked; /* trusted keys given */
 	struct ospack_verify_signature *signatures;
 	size_t nsignatures;
-	char *json;                /* the whole result as one compact JSON object */
+	char *json; /* the whole result as one compact JSON object */
 };
 
 /*

@@ -13,7 +13,8 @@
 /* The bag path of a url entry's file: the last part of the URL's path, if it is a plain name. */
 static char *fetch_path(const struct osp_entry *e)
 {
-	static const char plain[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
+	static const char plain[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
 	const char *host = strstr(e->src, "://") + 3, *end = host + strcspn(host, "?#"), *base;
 	char dir[400];
 	size_t n;

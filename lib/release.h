@@ -26,13 +26,13 @@ struct osp_tagfile {
 
 struct osp_release {
 	const struct ospack_manifest *m;
-	char bag[300];          /* "<name>-<version>": the one folder of the archive */
-	enum osp_alg alg;       /* the BagIt manifests' algorithm */
-	unsigned algs;          /* computed for every file: SHA-256 always, and alg */
+	char bag[300];	  /* "<name>-<version>": the one folder of the archive */
+	enum osp_alg alg; /* the BagIt manifests' algorithm */
+	unsigned algs;	  /* computed for every file: SHA-256 always, and alg */
 	int64_t mtime;
-	struct osp_filelist files;  /* payload in the archive, sorted */
-	struct osp_git **git;       /* per manifest entry, NULL unless a git source */
-	char **fetch_path;          /* per manifest entry, bag path of a url source */
+	struct osp_filelist files;     /* payload in the archive, sorted */
+	struct osp_git **git;	       /* per manifest entry, NULL unless a git source */
+	char **fetch_path;	       /* per manifest entry, bag path of a url source */
 	struct osp_openness *openness; /* the openness report, or NULL */
 };
 

@@ -40,9 +40,9 @@ static json_t *file_obj(const struct osp_file *f)
 static json_t *git_obj(const struct osp_git *g, const struct osp_entry *e)
 {
 	const struct osp_git_info *gi = osp_git_info(g);
-	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:b}", "type", "git", "commit", gi->commit,
-			      "tree", gi->tree, "committed", (json_int_t)gi->commit_time, "dirty",
-			      gi->dirty);
+	json_t *o =
+		json_pack("{s:s, s:s, s:s, s:I, s:b}", "type", "git", "commit", gi->commit, "tree",
+			  gi->tree, "committed", (json_int_t)gi->commit_time, "dirty", gi->dirty);
 	json_t *subs = json_array();
 
 	if (o == NULL || subs == NULL) {
@@ -58,8 +58,8 @@ static json_t *git_obj(const struct osp_git *g, const struct osp_entry *e)
 		const struct osp_git_submodule *s = &gi->submodules[i];
 
 		json_array_append_new(subs, json_pack("{s:s, s:s, s:o}", "path", s->path, "commit",
-						      s->commit,
-						      "url", s->url ? json_string(s->url) : json_null()));
+						      s->commit, "url",
+						      s->url ? json_string(s->url) : json_null()));
 	}
 	json_object_set_new(o, "submodules", subs);
 	return o;
@@ -161,9 +161,8 @@ static json_t *predicate(const struct osp_release *r)
 {
 	const struct ospack_manifest *m = r->m;
 	json_t *p = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:o}", "ospack", 1, "bag", r->bag,
-			      "name", m->name, "version", m->version, "hash",
-			      osp_alg_name(r->alg), "mtime", (json_int_t)r->mtime, "components",
-			      components(r));
+			      "name", m->name, "version", m->version, "hash", osp_alg_name(r->alg),
+			      "mtime", (json_int_t)r->mtime, "components", components(r));
 	json_t *authors;
 
 	if (p == NULL)
@@ -289,8 +288,8 @@ ospack_error osp_envelope_build(struct ospack_ctx *ctx, const char *payload, siz
 	qsort(sigs, nkeys, sizeof(*sigs), sig_cmp);
 	arr = json_array();
 	for (size_t i = 0; arr != NULL && i < nkeys; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:s}", "keyid", sigs[i].keyid, "sig",
-						     sigs[i].sig));
+		json_array_append_new(
+			arr, json_pack("{s:s, s:s}", "keyid", sigs[i].keyid, "sig", sigs[i].sig));
 	env = json_pack("{s:s, s:s, s:o}", "payload", b64, "payloadType", OSP_PAYLOAD_TYPE,
 			"signatures", arr);
 	rc = dump(ctx, env, out, outlen);

@@ -29,7 +29,6 @@ struct osp_vstate {
 	uint64_t files;
 };
 
-
 void osp_vstate_free(struct osp_verifier *v)
 {
 	struct osp_vstate *s = v->st;
@@ -77,8 +76,8 @@ static ospack_error sort_entries(struct osp_verifier *v)
 	for (size_t i = 1; i < v->n; i++)
 		if (strcmp(v->recs[i - 1].path, v->recs[i].path) == 0)
 			return osp_reject(v, "%s%s: appears twice in the archive",
-				      v->recs[i].path[0] ? v->recs[i].path : v->root,
-				      v->recs[i].path[0] ? "" : "/");
+					  v->recs[i].path[0] ? v->recs[i].path : v->root,
+					  v->recs[i].path[0] ? "" : "/");
 	return OSPACK_OK;
 }
 
@@ -101,7 +100,8 @@ static ospack_error read_envelope(struct osp_verifier *v, json_t **sigs)
 	json_error_t err;
 
 	if (r == NULL || r->dir)
-		return osp_reject(v, "%s: missing: this is not an ospack bundle", OSP_ENVELOPE_PATH);
+		return osp_reject(v, "%s: missing: this is not an ospack bundle",
+				  OSP_ENVELOPE_PATH);
 	if (parse_json(v, OSP_ENVELOPE_PATH, r->data, r->len, &s->env) != OSPACK_OK)
 		return OSPACK_EREJECT;
 	if (json_unpack_ex(s->env, &err, JSON_STRICT, "{s:s, s:s, s:o}", "payload", &payload,
@@ -110,7 +110,7 @@ static ospack_error read_envelope(struct osp_verifier *v, json_t **sigs)
 		return osp_reject(v, "%s: not a DSSE envelope: %s", OSP_ENVELOPE_PATH, err.text);
 	if (strcmp(type, OSP_PAYLOAD_TYPE) != 0)
 		return osp_reject(v, "%s: payload type '%s', not %s", OSP_ENVELOPE_PATH, type,
-			      OSP_PAYLOAD_TYPE);
+				  OSP_PAYLOAD_TYPE);
 	if (osp_base64_decode(v->ctx, payload, strlen(payload), &s->payload, &s->payload_len) !=
 	    OSPACK_OK)
 		return osp_reject(v, "%s: the payload is not valid base64", OSP_ENVELOPE_PATH);
@@ -144,7 +144,7 @@ static ospack_error check_sig(struct osp_verifier *v, json_t *sig, const unsigne
 		if (keyid[0] != '\0') {
 			free(raw);
 			return osp_reject(v, "%s: the signature by key %s does not verify",
-				      OSP_ENVELOPE_PATH, id);
+					  OSP_ENVELOPE_PATH, id);
 		}
 	}
 	free(raw);
@@ -173,12 +173,15 @@ static ospack_error check_signatures(struct osp_verifier *v, json_t *sigs)
 	if (rc != OSPACK_OK || v->ntrusted == 0 || s->authenticated)
 		return rc;
 	if (n == 0)
-		return osp_reject(v, "%s: the statement is not signed, and a signature by a trusted key "
-				 "is required",
-			      OSP_ENVELOPE_PATH);
+		return osp_reject(
+			v,
+			"%s: the statement is not signed, and a signature by a trusted key "
+			"is required",
+			OSP_ENVELOPE_PATH);
 	return osp_reject(v, "%s: no valid signature by a trusted key (signed by %s%s)",
-		      OSP_ENVELOPE_PATH, s->sigs[0].keyid[0] ? s->sigs[0].keyid : "a key without id",
-		      n > 1 ? " and others" : "");
+			  OSP_ENVELOPE_PATH,
+			  s->sigs[0].keyid[0] ? s->sigs[0].keyid : "a key without id",
+			  n > 1 ? " and others" : "");
 }
 
 static ospack_error digest_of(struct osp_verifier *v, json_t *digest, const char *what,
@@ -212,7 +215,8 @@ static ospack_error read_subjects(struct osp_verifier *v, json_t *arr)
 
 		if (json_unpack_ex(json_array_get(arr, i), &err, JSON_STRICT, "{s:s, s:o}", "name",
 				   &sj->name, "digest", &digest) != 0)
-			return osp_reject(v, "%s: malformed subject: %s", OSP_ENVELOPE_PATH, err.text);
+			return osp_reject(v, "%s: malformed subject: %s", OSP_ENVELOPE_PATH,
+					  err.text);
 		if (digest_of(v, digest, sj->name, sj->sha256, &sj->sha512) != OSPACK_OK)
 			return OSPACK_EREJECT;
 		s->nsubj++;
@@ -221,7 +225,7 @@ static ospack_error read_subjects(struct osp_verifier *v, json_t *arr)
 	for (size_t i = 1; i < s->nsubj; i++)
 		if (strcmp(s->subj[i - 1].name, s->subj[i].name) == 0)
 			return osp_reject(v, "%s: the statement lists %s twice", OSP_ENVELOPE_PATH,
-				      s->subj[i].name);
+					  s->subj[i].name);
 	return OSPACK_OK;
 }
 
@@ -245,10 +249,10 @@ static ospack_error read_file(struct osp_verifier *v, json_t *f)
 	if (sj == NULL || strncmp(path, "data/", 5) != 0 || sj->in_component ||
 	    memcmp(sj->sha256, sha256, 32) != 0)
 		return osp_reject(v, "%s: %s: the predicate and the subjects disagree",
-			      OSP_ENVELOPE_PATH, path);
+				  OSP_ENVELOPE_PATH, path);
 	if (strcmp(mode, "0644") != 0 && strcmp(mode, "0755") != 0)
 		return osp_reject(v, "%s: %s: mode %s is not 0644 or 0755", OSP_ENVELOPE_PATH, path,
-			      mode);
+				  mode);
 	sj->in_component = true;
 	sj->size = (uint64_t)size;
 	sj->mode = strcmp(mode, "0755") == 0 ? 0755 : 0644;
@@ -303,7 +307,7 @@ static ospack_error read_components(struct osp_verifier *v, json_t *comps)
 	for (size_t i = 0; i < s->nsubj; i++)
 		if (strncmp(s->subj[i].name, "data/", 5) == 0 && !s->subj[i].in_component)
 			return osp_reject(v, "%s: %s: the predicate and the subjects disagree",
-				      OSP_ENVELOPE_PATH, s->subj[i].name);
+					  OSP_ENVELOPE_PATH, s->subj[i].name);
 	return OSPACK_OK;
 }
 
@@ -321,16 +325,17 @@ static ospack_error read_statement(struct osp_verifier *v)
 			   "subject", &subjects, "predicateType", &ptype, "predicate",
 			   &pred) != 0 ||
 	    !json_is_array(subjects))
-		return osp_reject(v, "%s: not an in-toto statement: %s", OSP_ENVELOPE_PATH, err.text);
+		return osp_reject(v, "%s: not an in-toto statement: %s", OSP_ENVELOPE_PATH,
+				  err.text);
 	if (strcmp(type, OSP_STATEMENT_TYPE) != 0 || strcmp(ptype, OSP_PREDICATE_TYPE) != 0)
 		return osp_reject(v, "%s: statement type %s with predicate %s is not ospack's",
-			      OSP_ENVELOPE_PATH, type, ptype);
+				  OSP_ENVELOPE_PATH, type, ptype);
 	if (json_unpack_ex(pred, &err, 0, "{s:s, s:s, s:s, s:s, s:o}", "bag", &s->bag, "name",
 			   &s->name, "version", &s->version, "hash", &hash, "components",
 			   &comps) != 0 ||
 	    !json_is_array(comps) || osp_alg_parse(hash, &s->alg) != 0)
 		return osp_reject(v, "%s: malformed release predicate: %s", OSP_ENVELOPE_PATH,
-			      err.text);
+				  err.text);
 	if (read_subjects(v, subjects) != OSPACK_OK)
 		return OSPACK_EREJECT;
 	return read_components(v, comps);
@@ -345,7 +350,8 @@ static ospack_error check_files(struct osp_verifier *v, const char *tagman)
 		const struct osp_vrec *r = &v->recs[i];
 		struct osp_vsubj *sj;
 
-		if (r->dir || strcmp(r->path, OSP_ENVELOPE_PATH) == 0 || strcmp(r->path, tagman) == 0)
+		if (r->dir || strcmp(r->path, OSP_ENVELOPE_PATH) == 0 ||
+		    strcmp(r->path, tagman) == 0)
 			continue;
 		sj = find_subj(s, r->path);
 		if (sj == NULL)
@@ -358,18 +364,20 @@ static ospack_error check_files(struct osp_verifier *v, const char *tagman)
 			continue;
 		}
 		if (sj->size != r->size)
-			return osp_reject(v, "%s: size %" PRIu64 " differs from the statement's %" PRIu64,
-				      r->path, r->size, sj->size);
+			return osp_reject(
+				v, "%s: size %" PRIu64 " differs from the statement's %" PRIu64,
+				r->path, r->size, sj->size);
 		if (v->folder ? ((r->mode & 0111) != 0) != (sj->mode == 0755) : r->mode != sj->mode)
-			return osp_reject(v, "%s: mode %04o differs from the statement's %04o", r->path,
-				      r->mode, sj->mode);
+			return osp_reject(v, "%s: mode %04o differs from the statement's %04o",
+					  r->path, r->mode, sj->mode);
 	}
 	for (size_t i = 0; i < s->nsubj; i++) {
 		struct osp_vrec *r = find_rec(v, s->subj[i].name);
 
 		if (r == NULL || r->dir)
-			return osp_reject(v, "%s: listed in the statement but missing from the bundle",
-				      s->subj[i].name);
+			return osp_reject(v,
+					  "%s: listed in the statement but missing from the bundle",
+					  s->subj[i].name);
 	}
 	return OSPACK_OK;
 }
@@ -391,7 +399,8 @@ static ospack_error check_dirs(struct osp_verifier *v)
 			if (v->recs[k].path[len] == '/' && !v->recs[k].dir)
 				used = true;
 		if (!used)
-			return osp_reject(v, "%s/: a folder the statement does not account for", r->path);
+			return osp_reject(v, "%s/: a folder the statement does not account for",
+					  r->path);
 	}
 	return OSPACK_OK;
 }
@@ -415,7 +424,8 @@ static const char *expected_hex(struct osp_verifier *v, const char *path, char *
 
 static int line_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct osp_bag_line *)a)->path, ((const struct osp_bag_line *)b)->path);
+	return strcmp(((const struct osp_bag_line *)a)->path,
+		      ((const struct osp_bag_line *)b)->path);
 }
 
 /* Parses a manifest tag file and sorts its lines, refusing a path listed twice. */
@@ -453,15 +463,15 @@ static ospack_error check_payload_manifest(struct osp_verifier *v)
 		const char *want = expected_hex(v, lines[i].path, buf);
 
 		if (want == NULL)
-			rc = osp_reject(v, "%s: line %u: %s is not a payload file of the bundle", name,
-				    lines[i].line, lines[i].path);
+			rc = osp_reject(v, "%s: line %u: %s is not a payload file of the bundle",
+					name, lines[i].line, lines[i].path);
 		else if (strcmp(want, lines[i].hex) != 0)
-			rc = osp_reject(v, "%s: line %u: %s: digest differs from the statement", name,
-				    lines[i].line, lines[i].path);
+			rc = osp_reject(v, "%s: line %u: %s: digest differs from the statement",
+					name, lines[i].line, lines[i].path);
 	}
 	if (rc == OSPACK_OK && n != s->files + s->nfetch)
 		rc = osp_reject(v, "%s: lists %zu files, the statement %" PRIu64, name, n,
-			    s->files + s->nfetch);
+				s->files + s->nfetch);
 	osp_bag_lines_free(lines, n);
 	return rc;
 }
@@ -478,8 +488,8 @@ static ospack_error check_tag_manifest(struct osp_verifier *v, const char *tagma
 		unsigned char d[OSP_MAX_DIGEST];
 
 		if (r == NULL || r->dir || !r->tag || strcmp(r->path, tagman) == 0) {
-			rc = osp_reject(v, "%s: line %u: %s is not a tag file of the bundle", tagman,
-				    lines[i].line, lines[i].path);
+			rc = osp_reject(v, "%s: line %u: %s is not a tag file of the bundle",
+					tagman, lines[i].line, lines[i].path);
 			break;
 		}
 		if (v->st->alg == OSP_SHA256)
@@ -488,13 +498,14 @@ static ospack_error check_tag_manifest(struct osp_verifier *v, const char *tagma
 			rc = osp_digest(v->ctx, OSP_SHA512, r->data, r->len, d);
 		osp_hex(d, osp_alg_len(v->st->alg), hex);
 		if (rc == OSPACK_OK && strcmp(hex, lines[i].hex) != 0)
-			rc = osp_reject(v, "%s: line %u: %s: digest mismatch", tagman, lines[i].line,
-				    lines[i].path);
+			rc = osp_reject(v, "%s: line %u: %s: digest mismatch", tagman,
+					lines[i].line, lines[i].path);
 	}
 	for (size_t i = 0; i < v->n; i++)
 		ntags += v->recs[i].tag && !v->recs[i].dir && strcmp(v->recs[i].path, tagman) != 0;
 	if (rc == OSPACK_OK && n != ntags)
-		rc = osp_reject(v, "%s: lists %zu tag files, the bundle holds %zu", tagman, n, ntags);
+		rc = osp_reject(v, "%s: lists %zu tag files, the bundle holds %zu", tagman, n,
+				ntags);
 	osp_bag_lines_free(lines, n);
 	return rc;
 }
@@ -514,9 +525,10 @@ static ospack_error check_bag_info(struct osp_verifier *v)
 	if (osp_bag_oxum(r->data, r->len, &o, &c) != 0)
 		return osp_reject(v, "bag-info.txt: no valid Payload-Oxum");
 	if (o != octets || c != count)
-		return osp_reject(v, "bag-info.txt: Payload-Oxum %" PRIu64 ".%" PRIu64
-				 " does not match the payload (%" PRIu64 ".%" PRIu64 ")",
-			      o, c, octets, count);
+		return osp_reject(v,
+				  "bag-info.txt: Payload-Oxum %" PRIu64 ".%" PRIu64
+				  " does not match the payload (%" PRIu64 ".%" PRIu64 ")",
+				  o, c, octets, count);
 	return OSPACK_OK;
 }
 
@@ -528,7 +540,8 @@ static ospack_error check_fetch(struct osp_verifier *v)
 	bool same;
 
 	if (s->nfetch == 0)
-		return r == NULL ? OSPACK_OK : osp_reject(v, "fetch.txt: the statement lists no url source");
+		return r == NULL ? OSPACK_OK
+				 : osp_reject(v, "fetch.txt: the statement lists no url source");
 	if (r == NULL || r->dir)
 		return osp_reject(v, "fetch.txt: missing, but the statement lists url sources");
 	for (size_t i = 0; i < s->nfetch; i++)
@@ -539,7 +552,8 @@ static ospack_error check_fetch(struct osp_verifier *v)
 	}
 	same = want.len == r->len && memcmp(want.data, r->data, r->len) == 0;
 	osp_buf_free(&want);
-	return same ? OSPACK_OK : osp_reject(v, "fetch.txt: differs from the statement's url sources");
+	return same ? OSPACK_OK
+		    : osp_reject(v, "fetch.txt: differs from the statement's url sources");
 }
 
 static ospack_error check_bag(struct osp_verifier *v, const char *tagman)
@@ -582,8 +596,8 @@ ospack_error osp_verifier_finish(struct osp_verifier *v)
 	if (rc != OSPACK_OK)
 		return rc;
 	if (!v->folder && strcmp(v->root, v->st->bag) != 0)
-		return osp_reject(v, "%s/: the bag folder of %s should be %s/", v->root, v->st->name,
-			      v->st->bag);
+		return osp_reject(v, "%s/: the bag folder of %s should be %s/", v->root,
+				  v->st->name, v->st->bag);
 	snprintf(tagman, sizeof(tagman), "tagmanifest-%s.txt", osp_alg_name(v->st->alg));
 	rc = check_files(v, tagman);
 	if (rc == OSPACK_OK)
@@ -600,8 +614,8 @@ static json_t *result_json(const struct osp_verifier *v, const struct ospack_ver
 	for (size_t i = 0; sigs != NULL && i < r->nsignatures; i++)
 		json_array_append_new(sigs, json_pack("{s:s, s:b}", "keyid", r->signatures[i].keyid,
 						      "trusted", r->signatures[i].trusted));
-	return json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:b, s:I, s:o, s:s}", "verified", 1,
-			 "bag", r->bag, "name", r->name, "version", r->version, "files",
+	return json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:b, s:I, s:o, s:s}", "verified", 1, "bag",
+			 r->bag, "name", r->name, "version", r->version, "files",
 			 (json_int_t)r->files, "bytes", (json_int_t)r->bytes, "authenticated",
 			 r->authenticated, "trusted_keys", (json_int_t)r->nkeys_checked,
 			 "signatures", sigs, "hash", osp_alg_name(v->st->alg));

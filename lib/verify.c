@@ -88,7 +88,8 @@ static ospack_error check_name(struct osp_verifier *v, const char *name, bool di
 	if (len == 0)
 		return osp_reject(v, "an entry has an empty name");
 	if (len > OSP_PATH_MAX)
-		return osp_reject(v, "%.64s...: an entry name longer than %d bytes", name, OSP_PATH_MAX);
+		return osp_reject(v, "%.64s...: an entry name longer than %d bytes", name,
+				  OSP_PATH_MAX);
 	if (!osp_utf8_valid(name, len) || memchr(name, '\r', len) || memchr(name, '\n', len))
 		return osp_reject(v, "an entry name is not valid UTF-8 or holds CR or LF");
 	if (name[0] == '/')
@@ -101,7 +102,8 @@ static ospack_error check_name(struct osp_verifier *v, const char *name, bool di
 		if (n == 2 && p[0] == '.' && p[1] == '.')
 			return osp_reject(v, "%.*s: path with a '..' component", (int)len, name);
 		if (n == 0 || (n == 1 && p[0] == '.'))
-			return osp_reject(v, "%.*s: path with an empty or '.' component", (int)len, name);
+			return osp_reject(v, "%.*s: path with an empty or '.' component", (int)len,
+					  name);
 		p += n + 1;
 	}
 	rootlen = strcspn(name, "/");
@@ -184,9 +186,11 @@ ospack_error osp_verifier_begin(struct osp_verifier *v, const char *name, uint64
 	r->mode = mode;
 	r->tag = is_tag(rel);
 	if (!v->folder && mode != 0644 && mode != 0755)
-		return osp_reject(v, "%s: mode %04o (a bundle holds only 0644 and 0755)", rel, mode);
+		return osp_reject(v, "%s: mode %04o (a bundle holds only 0644 and 0755)", rel,
+				  mode);
 	if (r->tag && size > OSP_TAG_MAX)
-		return osp_reject(v, "%s: tag file too large (%llu bytes)", rel, (unsigned long long)size);
+		return osp_reject(v, "%s: tag file too large (%llu bytes)", rel,
+				  (unsigned long long)size);
 	if (r->tag && v->tagbytes + size > OSP_TAGS_MAX)
 		return osp_reject(v, "%s: tag files too large in all", rel);
 	v->tagbytes += r->tag ? size : 0;
@@ -231,7 +235,7 @@ ospack_error osp_verifier_end(struct osp_verifier *v)
 	memcpy(r->sha256, d.d[OSP_SHA256], 32);
 	if (v->got != r->size)
 		return osp_reject(v, "%s: truncated (%llu of %llu bytes)", r->path,
-			      (unsigned long long)v->got, (unsigned long long)r->size);
+				  (unsigned long long)v->got, (unsigned long long)r->size);
 	v->payload_bytes += r->tag ? 0 : r->size;
 	if (!r->tag)
 		return OSPACK_OK;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The verifier: fed the entries of a bundle (archive or folder), it decides whether to accept it. */
+/* The verifier: fed the entries of a bundle (archive or folder), it decides whether to accept it.
+ */
 #ifndef OSP_VERIFY_H
 #define OSP_VERIFY_H
 

@@ -15,9 +15,9 @@
 
 /* One entry of the bundle as it went by. */
 struct osp_vrec {
-	char *path;   /* inside the bag; "" for the bag folder */
+	char *path; /* inside the bag; "" for the bag folder */
 	bool dir;
-	bool tag;     /* outside data/: content kept in data */
+	bool tag; /* outside data/: content kept in data */
 	uint64_t size;
 	unsigned mode;
 	unsigned char sha256[32];
@@ -31,7 +31,7 @@ struct osp_vsubj {
 	unsigned char sha256[32];
 	const char *sha512; /* hex, or NULL */
 	bool in_component;
-	uint64_t size;      /* payload files: from the predicate */
+	uint64_t size; /* payload files: from the predicate */
 	unsigned mode;
 };
 

@@ -93,8 +93,8 @@ static ospack_error enter_dir(struct walk *w, int parent, const char *name, cons
 
 	for (int i = 0; i < w->depth; i++)
 		if (w->dev[i] == st->st_dev && w->ino[i] == st->st_ino)
-			return osp_error(w->ctx, OSPACK_EMANIFEST,
-					 "%s: %s: symbolic link loop", w->label, rel);
+			return osp_error(w->ctx, OSPACK_EMANIFEST, "%s: %s: symbolic link loop",
+					 w->label, rel);
 	if (w->depth >= WALK_MAX_DEPTH)
 		return osp_error(w->ctx, OSPACK_EMANIFEST, "%s: %s: folders nested too deeply",
 				 w->label, rel);
@@ -127,8 +127,9 @@ static ospack_error walk_one(struct walk *w, int fd, const char *name, const cha
 					 "bundle what it points to)",
 					 w->label, rel);
 		if (fstatat(fd, name, &st, 0) != 0)
-			return osp_error(w->ctx, OSPACK_EMANIFEST, "%s: %s: broken symbolic link: %s",
-					 w->label, rel, strerror(errno));
+			return osp_error(w->ctx, OSPACK_EMANIFEST,
+					 "%s: %s: broken symbolic link: %s", w->label, rel,
+					 strerror(errno));
 	}
 	if (osp_excluded(w->e, rel, name, S_ISDIR(st.st_mode)))
 		return OSPACK_OK;
@@ -139,8 +140,8 @@ static ospack_error walk_one(struct walk *w, int fd, const char *name, const cha
 		return enter_dir(w, fd, name, rel, &st);
 	if (S_ISREG(st.st_mode))
 		return add_file(w, rel, &st);
-	return osp_error(w->ctx, OSPACK_EMANIFEST, "%s: %s: not a regular file or folder",
-			 w->label, rel);
+	return osp_error(w->ctx, OSPACK_EMANIFEST, "%s: %s: not a regular file or folder", w->label,
+			 rel);
 }
 
 /* Walks the folder open as fd (and closes it), rel its path from the source's top. */
@@ -198,8 +199,9 @@ ospack_error osp_walk_entry(struct ospack_ctx *ctx, const struct osp_entry *e,
 		if (rc != OSPACK_OK)
 			return rc;
 		bagpath = osp_asprintf("%s/%s", w.bagdir, base);
-		if (bagpath == NULL || osp_filelist_add(fl, e, bagpath, e->abs, (uint64_t)st.st_size,
-							file_mode(st.st_mode)) == NULL)
+		if (bagpath == NULL ||
+		    osp_filelist_add(fl, e, bagpath, e->abs, (uint64_t)st.st_size,
+				     file_mode(st.st_mode)) == NULL)
 			rc = osp_nomem(ctx);
 		free(bagpath);
 		return rc;

@@ -27,25 +27,25 @@ static inline int tap_ok(int cond, const char *fmt, ...)
 }
 
 #define ok(cond, ...) tap_ok((cond) ? 1 : 0, __VA_ARGS__)
-#define is_int(got, want, ...)                                                              \
-	do {                                                                                 \
-		long long g_ = (long long)(got), w_ = (long long)(want);                     \
-		if (!ok(g_ == w_, __VA_ARGS__))                                              \
-			printf("#   got %lld, want %lld\n", g_, w_);                             \
+#define is_int(got, want, ...)                                                                     \
+	do {                                                                                       \
+		long long g_ = (long long)(got), w_ = (long long)(want);                           \
+		if (!ok(g_ == w_, __VA_ARGS__))                                                    \
+			printf("#   got %lld, want %lld\n", g_, w_);                               \
 	} while (0)
-#define is_str(got, want, ...)                                                              \
-	do {                                                                                 \
-		const char *g_ = (got), *w_ = (want);                                        \
-		if (!ok(g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0, __VA_ARGS__))       \
-			printf("#   got '%s'\n#  want '%s'\n", g_ ? g_ : "(null)",           \
-			       w_ ? w_ : "(null)");                                          \
+#define is_str(got, want, ...)                                                                     \
+	do {                                                                                       \
+		const char *g_ = (got), *w_ = (want);                                              \
+		if (!ok(g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0, __VA_ARGS__))             \
+			printf("#   got '%s'\n#  want '%s'\n", g_ ? g_ : "(null)",                 \
+			       w_ ? w_ : "(null)");                                                \
 	} while (0)
-#define has_str(got, want, ...)                                                             \
-	do {                                                                                 \
-		const char *g_ = (got), *w_ = (want);                                        \
-		if (!ok(g_ != NULL && strstr(g_, w_) != NULL, __VA_ARGS__))                  \
-			printf("#   got '%s'\n#  want it to contain '%s'\n", g_ ? g_ : "(null)", \
-			       w_);                                                          \
+#define has_str(got, want, ...)                                                                    \
+	do {                                                                                       \
+		const char *g_ = (got), *w_ = (want);                                              \
+		if (!ok(g_ != NULL && strstr(g_, w_) != NULL, __VA_ARGS__))                        \
+			printf("#   got '%s'\n#  want it to contain '%s'\n", g_ ? g_ : "(null)",   \
+			       w_);                                                                \
 	} while (0)
 
 static inline void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -18,7 +18,6 @@
 #define SHA "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 #define SHA_UPPER "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08"
 
-
 /* Printable form of a short string for test names: CR, LF and bytes >= 0x80 escaped. */
 static const char *show(const char *s, size_t n)
 {
@@ -73,8 +72,7 @@ static void test_encode(void)
 			is_str(back, c->raw, "decode back '%s'",
 			       show(c->encoded, strlen(c->encoded)));
 		else /* osp_buf_steal() of an empty buffer returns memory it never terminated */
-			ok(back != NULL && back[0] == '\0',
-			     "decode of an empty path is empty");
+			ok(back != NULL && back[0] == '\0', "decode of an empty path is empty");
 		free(back);
 		osp_buf_free(&b);
 	}
@@ -113,7 +111,7 @@ static void test_decode(void)
 
 		/* The case folding that accepts %0a also turns 0x15 into '5'. */
 		ok(got != NULL && strcmp(got, "%2\x15") == 0,
-		     "decode keeps an unknown escape with a control byte");
+		   "decode keeps an unknown escape with a control byte");
 		free(got);
 	}
 }
@@ -369,8 +367,7 @@ static void test_oxum(void)
 	ok(rc == 0 && octets == 12 && count == 3, "oxum: length bounds the text");
 
 	rc = osp_bag_oxum("Payload-Oxum: 12.3\r\n", 20, &octets, &count);
-	ok(rc == 0 && octets == 12 && count == 3,
-	     "oxum in a bag-info.txt with CRLF line ends");
+	ok(rc == 0 && octets == 12 && count == 3, "oxum in a bag-info.txt with CRLF line ends");
 	rc = osp_bag_oxum("Payload-Oxum: 18446744073709551616.1\n", 37, &octets, &count);
 	ok(rc == -1, "oxum beyond 64 bits refused");
 }

@@ -54,8 +54,7 @@ static void test_vector(const struct vector *v)
 	is_str(hex, v->sha512, "sha512 of %s", label);
 
 	/* The same bytes through the hasher thread, in uneven chunks. */
-	ok(osp_hasher_new(ctx, OSP_ALG_BIT(OSP_SHA256) | OSP_ALG_BIT(OSP_SHA512), &hr) ==
-		   OSPACK_OK,
+	ok(osp_hasher_new(ctx, OSP_ALG_BIT(OSP_SHA256) | OSP_ALG_BIT(OSP_SHA512), &hr) == OSPACK_OK,
 	   "hasher thread for %s", label);
 	while (done < total) {
 		unsigned char *buf = osp_hasher_get(hr);

@@ -41,7 +41,6 @@
 static char root[4096];
 static int case_no;
 
-
 /* Shows what a case got, when it did not get what it wanted. */
 static void show_got(struct ospack_ctx *ctx, ospack_error rc)
 {
@@ -975,7 +974,8 @@ static void test_spdx(void)
 
 		want = osp_asprintf("%s:%s", path, c->want);
 		ok(rc == OSPACK_EMANIFEST &&
-			     strncmp(ospack_ctx_message(ctx), want, strlen(want)) == 0, "license: %s rejected with its location", c->what);
+			   strncmp(ospack_ctx_message(ctx), want, strlen(want)) == 0,
+		   "license: %s rejected with its location", c->what);
 		show_got(ctx, rc);
 		ospack_manifest_free(m);
 		free(want);
@@ -1025,8 +1025,7 @@ static void test_known_gaps(void)
 	has_str(ospack_ctx_message(ctx), ": yaml: control characters are not allowed",
 		"raw control byte: libyaml's problem in the message");
 	want = osp_asprintf("%s:4:15: yaml: control characters are not allowed", path);
-	ok(strcmp(ospack_ctx_message(ctx), want) == 0,
-	     "raw control byte: located where it is");
+	ok(strcmp(ospack_ctx_message(ctx), want) == 0, "raw control byte: located where it is");
 	show_got(ctx, rc);
 	free(want);
 	free(path);
@@ -1036,15 +1035,15 @@ static void test_known_gaps(void)
 	has_str(ospack_ctx_message(ctx), ": yaml: incomplete UTF-8 octet sequence",
 		"invalid UTF-8 byte: libyaml's problem");
 	want = osp_asprintf("%s:4:17: yaml: ", path);
-	ok(strncmp(ospack_ctx_message(ctx), want, strlen(want)) == 0, "invalid UTF-8 byte: located where it is");
+	ok(strncmp(ospack_ctx_message(ctx), want, strlen(want)) == 0,
+	   "invalid UTF-8 byte: located where it is");
 	show_got(ctx, rc);
 	free(want);
 	free(path);
 
 	/* A syntax error in a second document is not seen: the manifest loads. */
 	rc = load_text(ctx, "", HEAD "---\n[unclosed\n", &path, &m);
-	ok(rc == OSPACK_EMANIFEST,
-	     "a second document with a syntax error: rejected");
+	ok(rc == OSPACK_EMANIFEST, "a second document with a syntax error: rejected");
 	show_got(ctx, rc);
 	ospack_manifest_free(rc == OSPACK_OK ? m : NULL);
 	free(path);
@@ -1065,7 +1064,7 @@ static void test_known_gaps(void)
 			    "repository",
 			    path);
 	ok(rc == OSPACK_EMANIFEST && strcmp(ospack_ctx_message(ctx), want) == 0,
-	     "subdir: key and location of the value");
+	   "subdir: key and location of the value");
 	show_got(ctx, rc);
 	free(want);
 	free(path);
@@ -1114,7 +1113,7 @@ static void test_metric_name_leak(void)
 		}
 		waitpid(pid, &status, 0);
 		ok(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		     "empty metric name: nothing leaks");
+		   "empty metric name: nothing leaks");
 	}
 #endif
 	ospack_ctx_free(ctx);
