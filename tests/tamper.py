@@ -1,0 +1,348 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+# Makes tampered copies of an ospack bundle for tests/cli_verify.sh: one change per call.
+"""usage: tamper.py IN OUT OP [ARG]...
+
+PATH is a path inside the bag folder (data/..., bagit.txt, ospack/...); the bag
+folder is the first entry's top folder. Every OP but flip, flip-b64, cut, claim
+and smuggle rewrites the archive with Python's tarfile (pax format), keeping the entry order.
+
+  repack                    rewrite, changing nothing
+  flip PATH [OFFSET]        xor 0x01 into one byte of PATH's data, in place
+                            (OFFSET defaults to the middle of the file)
+  flip-b64 FIELD [PATH]     flip, in place, one base64 character of the envelope:
+                            FIELD payload changes one digit of PATH's subject digest,
+                            FIELD sig changes the first signature
+  cut WHERE [PATH]          keep only the bytes before WHERE: a byte offset, header
+                            (the middle of PATH's header), data (the middle of PATH's
+                            data), pad (in the zero padding after PATH's data), end
+                            (the end-of-archive blocks) or lone-end (the second
+                            end-of-archive block)
+  claim PATH SIZE           PATH's header replaced by one claiming SIZE bytes, the rest
+                            of the archive left as it was (so it ends too early)
+  smuggle PATH TEXT         after the first end-of-archive block, a new entry PATH
+                            and a proper end: what `tar -i` would still read
+  remove PATH               leave PATH's entry out
+  add PATH TEXT [MODE]      a new regular file (mode 0644 by default) after the last
+                            payload entry; PATH may be any entry name, also absolute
+                            or with '..', when it starts with '/' or '=' ('=' is dropped)
+  dup PATH                  PATH's entry written twice in a row
+  rename PATH NEWPATH       the entry renamed (NEWPATH as for add)
+  rebag NEWROOT             every entry moved from the bag folder to NEWROOT/
+  chmod PATH MODE           the entry's mode changed (octal)
+  special NAME KIND [TARGET] a symlink, hardlink, chardev or fifo entry after the last
+                            payload entry (NAME as for add)
+  mkdir PATH                an extra folder entry after the last payload entry
+  unsign                    the envelope's signatures removed, the tag manifest redone
+  retag FILE OLD NEW        in tag file FILE, OLD replaced by NEW; then the statement's
+                            subject for FILE, the envelope (unsigned) and the tag
+                            manifest are made to agree, so only the edit remains
+  restate PATH FIELD VALUE  in the statement's record of payload file PATH, FIELD
+                            (size or mode) set to VALUE; envelope unsigned, tag manifest
+                            redone
+  phantom PATH [keep]       the statement lists a payload file PATH the archive lacks
+                            (subject and file record); the envelope is unsigned, or
+                            keeps its now invalid signatures with 'keep'; the tag
+                            manifest is redone
+"""
+import base64
+import hashlib
+import io
+import json
+import sys
+import tarfile
+
+ENVELOPE = "ospack/statement.dsse.json"
+
+
+def die(msg):
+    sys.stderr.write("tamper.py: %s\n" % msg)
+    sys.exit(2)
+
+
+class Bundle:
+    """The entries of a bundle, in order, each a (TarInfo, bytes or None)."""
+
+    def __init__(self, path):
+        self.entries = []
+        with tarfile.open(path, "r:") as t:
+            for m in t:
+                data = t.extractfile(m).read() if m.isreg() else None
+                self.entries.append((m, data))
+        self.bag = self.entries[0][0].name.split("/")[0]
+
+    def full(self, path):
+        """An entry name: PATH inside the bag, or literally after '=' or '/'."""
+        if path.startswith("="):
+            return path[1:]
+        if path.startswith("/"):
+            return path
+        return self.bag + "/" + path
+
+    def index(self, path):
+        for i, (m, _) in enumerate(self.entries):
+            if m.name == self.full(path):
+                return i
+        die("no entry %s" % path)
+
+    def get(self, path):
+        return self.entries[self.index(path)][1]
+
+    def put(self, path, data):
+        i = self.index(path)
+        m = self.entries[i][0]
+        m.size = len(data)
+        self.entries[i] = (m, data)
+
+    def after_payload(self):
+        """The position just after the last entry under data/."""
+        last = 0
+        for i, (m, _) in enumerate(self.entries):
+            if m.name.startswith(self.bag + "/data/"):
+                last = i
+        return last + 1
+
+    def insert(self, info, data=None):
+        self.entries.insert(self.after_payload(), (info, data))
+
+    def write(self, path):
+        with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as t:
+            for m, data in self.entries:
+                t.addfile(m, io.BytesIO(data) if data is not None else None)
+
+    # --- the statement and the tag manifest ---
+
+    def envelope(self):
+        return json.loads(self.get(ENVELOPE))
+
+    def statement(self):
+        return json.loads(base64.b64decode(self.envelope()["payload"]))
+
+    def set_envelope(self, env):
+        self.put(ENVELOPE, json.dumps(env, sort_keys=True, separators=(",", ":")).encode())
+
+    def set_statement(self, st, signatures=None):
+        payload = json.dumps(st, sort_keys=True, separators=(",", ":")).encode()
+        env = self.envelope()
+        env["payload"] = base64.b64encode(payload).decode()
+        env["signatures"] = signatures if signatures is not None else []
+        self.set_envelope(env)
+
+    def redo_tagmanifest(self):
+        """Recomputes every line of the tag manifest over the current tag files."""
+        lines = []
+        for line in self.get("tagmanifest-sha256.txt").decode().splitlines():
+            name = line.split("  ", 1)[1]
+            lines.append("%s  %s\n" % (sha256(self.get(name)), name))
+        self.put("tagmanifest-sha256.txt", "".join(lines).encode())
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_record(st, path):
+    for comp in st["predicate"]["components"]:
+        for f in comp["files"]:
+            if f["path"] == path:
+                return f
+    die("the statement has no file %s" % path)
+
+
+def flip_at(raw, offset):
+    raw[offset] ^= 0x01
+
+
+def members(path):
+    with tarfile.open(path, "r:") as t:
+        return t.getmembers()
+
+
+def member(path, name):
+    ms = members(path)
+    bag = ms[0].name.split("/")[0]
+    for m in ms:
+        if m.name == bag + "/" + name:
+            return m
+    die("no entry %s" % name)
+
+
+def member_offset(path, name):
+    m = member(path, name)
+    return m.offset_data, m.size
+
+
+def end_offset(path):
+    """Where the end-of-archive blocks start: after the last entry's padded data."""
+    last = members(path)[-1]
+    return last.offset_data + (last.size + 511) // 512 * 512
+
+
+def cut_offset(path, args):
+    where = args[0]
+    if where == "header":
+        return member(path, args[1]).offset + 100
+    if where == "data":
+        m = member(path, args[1])
+        return m.offset_data + m.size // 2
+    if where == "pad":
+        m = member(path, args[1])
+        return m.offset_data + m.size + 6
+    if where == "end":
+        return end_offset(path)
+    if where == "lone-end":
+        return end_offset(path) + 512
+    return int(where)
+
+
+def claimed(path, raw, args):
+    m = member(path, args[0])
+    info = tarfile.TarInfo(m.name)
+    info.size = int(args[1])
+    info.mode = m.mode
+    return raw[:m.offset] + info.tobuf(tarfile.PAX_FORMAT) + raw[m.offset_data:]
+
+
+def smuggled(path, raw, args):
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as t:
+        bag = members(path)[0].name.split("/")[0]
+        info = tarfile.TarInfo(bag + "/" + args[0])
+        data = args[1].encode()
+        info.size = len(data)
+        info.mode = 0o644
+        t.addfile(info, io.BytesIO(data))
+    return raw[:end_offset(path) + 512] + out.getvalue()
+
+
+def op_flip(src, raw, args):
+    off, size = member_offset(src, args[0])
+    flip_at(raw, off + (int(args[1]) if len(args) > 1 else size // 2))
+
+
+B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def op_flip_b64(src, raw, args):
+    """Flips the low bit of one base64 character of the envelope, in place."""
+    b = Bundle(src)
+    env_off, env_size = member_offset(src, ENVELOPE)
+    text = bytes(raw[env_off:env_off + env_size]).decode()
+    env = json.loads(text)
+    if args[0] == "sig":
+        b64 = env["signatures"][0]["sig"]
+        pos = text.index(b64)
+    else:
+        # A digit of the subject digest whose byte is the third of a base64 group:
+        # its low six bits are exactly one base64 character, and a digit stays a digit.
+        payload = base64.b64decode(env["payload"])
+        want = [s for s in b.statement()["subject"] if s["name"] == args[1]][0]
+        start = payload.index(json.dumps(want, sort_keys=True, separators=(",", ":")).encode())
+        start = payload.index(want["digest"]["sha256"].encode(), start)
+        p = next(i for i in range(start, start + 64) if i % 3 == 2 and payload[i] in b"0123456789")
+        pos = text.index(env["payload"]) + p // 3 * 4 + 3
+    ch = text[pos]
+    raw[env_off + len(text[:pos].encode())] = ord(B64[B64.index(ch) ^ 1])
+
+
+def op_rewrite(b, op, args):
+    if op == "repack":
+        pass
+    elif op == "remove":
+        del b.entries[b.index(args[0])]
+    elif op == "add":
+        info = tarfile.TarInfo(b.full(args[0]))
+        data = args[1].encode()
+        info.size = len(data)
+        info.mode = int(args[2], 8) if len(args) > 2 else 0o644
+        b.insert(info, data)
+    elif op == "dup":
+        i = b.index(args[0])
+        b.entries.insert(i + 1, b.entries[i])
+    elif op == "rename":
+        b.entries[b.index(args[0])][0].name = b.full(args[1])
+    elif op == "rebag":
+        for m, _ in b.entries:
+            m.name = args[0] + m.name[len(b.bag):]
+    elif op == "chmod":
+        b.entries[b.index(args[0])][0].mode = int(args[1], 8)
+    elif op == "special":
+        info = tarfile.TarInfo(b.full(args[0]))
+        kinds = {"symlink": tarfile.SYMTYPE, "hardlink": tarfile.LNKTYPE,
+                 "chardev": tarfile.CHRTYPE, "fifo": tarfile.FIFOTYPE}
+        info.type = kinds[args[1]]
+        info.mode = 0o644
+        if args[1] == "hardlink":
+            info.linkname = b.full(args[2])
+        elif args[1] == "symlink":
+            info.linkname = args[2]
+        elif args[1] == "chardev":
+            info.devmajor, info.devminor = 1, 3
+        b.insert(info)
+    elif op == "mkdir":
+        info = tarfile.TarInfo(b.full(args[0]))
+        info.type = tarfile.DIRTYPE
+        info.mode = 0o755
+        b.insert(info)
+    elif op == "unsign":
+        env = b.envelope()
+        env["signatures"] = []
+        b.set_envelope(env)
+        b.redo_tagmanifest()
+    elif op == "retag":
+        text = b.get(args[0]).decode()
+        if args[1] not in text:
+            die("%s does not hold %r" % (args[0], args[1]))
+        b.put(args[0], text.replace(args[1], args[2], 1).encode())
+        st = b.statement()
+        for s in st["subject"]:
+            if s["name"] == args[0]:
+                s["digest"]["sha256"] = sha256(b.get(args[0]))
+        b.set_statement(st)
+        b.redo_tagmanifest()
+    elif op == "restate":
+        st = b.statement()
+        rec = file_record(st, args[0])
+        rec[args[1]] = int(args[2]) if args[1] == "size" else args[2]
+        b.set_statement(st)
+        b.redo_tagmanifest()
+    elif op == "phantom":
+        st = b.statement()
+        digest = {"sha256": sha256(b"not in the archive\n")}
+        st["subject"].append({"name": args[0], "digest": dict(digest)})
+        st["predicate"]["components"][0]["files"].append(
+            {"path": args[0], "size": 19, "mode": "0644", "digest": dict(digest)})
+        keep = len(args) > 1 and args[1] == "keep"
+        b.set_statement(st, b.envelope()["signatures"] if keep else None)
+        b.redo_tagmanifest()
+    else:
+        die("unknown operation %s" % op)
+
+
+def main(argv):
+    if len(argv) < 4:
+        die(__doc__)
+    src, dst, op, args = argv[1], argv[2], argv[3], argv[4:]
+    if op in ("flip", "flip-b64", "cut", "claim", "smuggle"):
+        with open(src, "rb") as f:
+            raw = bytearray(f.read())
+        if op == "flip":
+            op_flip(src, raw, args)
+        elif op == "flip-b64":
+            op_flip_b64(src, raw, args)
+        elif op == "cut":
+            raw = raw[:cut_offset(src, args)]
+        elif op == "claim":
+            raw = claimed(src, raw, args)
+        else:
+            raw = smuggled(src, raw, args)
+        with open(dst, "wb") as f:
+            f.write(raw)
+        return
+    b = Bundle(src)
+    op_rewrite(b, op, args)
+    b.write(dst)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
