@@ -19,38 +19,53 @@
 
 #define READ_BLOCK (1024 * 1024)
 
+/*
+ * Reads fill whole buffers, whatever a pipe hands over, and the two last
+ * buffers are kept: libarchive's unread look-ahead at the end of the archive is
+ * always within them, so the bytes after the archive can be checked.
+ */
 struct reader {
 	struct ospack_ctx *ctx;
 	int fd;
-	unsigned char *buf;
-	size_t last;  /* bytes of buf handed to libarchive by the last read */
-	uint64_t raw; /* bytes read from fd */
+	unsigned char *buf[2];
+	size_t len[2];	    /* bytes in each buffer */
+	int cur;	    /* the buffer handed to libarchive last */
+	uint64_t raw;	    /* bytes read from fd */
+	uint64_t entry_end; /* where the last entry, padding included, ended */
+	bool eof;
 	int read_errno;
 };
 
 static la_ssize_t on_read(struct archive *a, void *arg, const void **out)
 {
 	struct reader *r = arg;
-	ssize_t n;
+	int next = 1 - r->cur;
+	size_t got = 0;
 
 	(void)a;
-	for (;;) {
+	while (!r->eof && got < READ_BLOCK) {
+		ssize_t n;
+
 		if (osp_interrupted()) {
 			r->read_errno = EINTR;
 			return -1;
 		}
-		n = read(r->fd, r->buf, READ_BLOCK);
-		if (n >= 0 || errno != EINTR)
-			break;
+		n = read(r->fd, r->buf[next] + got, READ_BLOCK - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r->read_errno = errno;
+			return -1;
+		}
+		if (n == 0)
+			r->eof = true;
+		got += (size_t)n;
 	}
-	if (n < 0) {
-		r->read_errno = errno;
-		return -1;
-	}
-	r->last = (size_t)n;
-	r->raw += (uint64_t)n;
-	*out = r->buf;
-	return n;
+	r->cur = next;
+	r->len[next] = got;
+	r->raw += got;
+	*out = r->buf[next];
+	return (la_ssize_t)got;
 }
 
 static ospack_error malformed(struct ospack_ctx *ctx, struct reader *r, struct archive *a)
@@ -77,8 +92,10 @@ static ospack_error feed_data(struct ospack_ctx *ctx, struct reader *r, struct a
 
 		if (rc == ARCHIVE_EOF)
 			break;
-		if (rc != ARCHIVE_OK)
-			return malformed(ctx, r, a);
+		if (rc != ARCHIVE_OK) {
+			malformed(ctx, r, a);
+			return osp_error_prefix(ctx, "%s", osp_verifier_current(v));
+		}
 		if (off != expect)
 			return osp_error(ctx, OSPACK_EREJECT, "%s: a sparse entry", name);
 		expect += (int64_t)len;
@@ -120,7 +137,7 @@ static ospack_error feed_entry(struct ospack_ctx *ctx, struct reader *r, struct 
 	if (archive_entry_hardlink(e) != NULL)
 		return osp_error(ctx, OSPACK_EREJECT, "%s: a hard link", name);
 	if (type == AE_IFDIR) {
-		rc = osp_verifier_dir(v, name);
+		rc = osp_verifier_dir(v, name, (unsigned)archive_entry_perm(e));
 		if (rc == OSPACK_OK && sink != NULL)
 			rc = sink->dir(sink->arg, osp_verifier_current(v));
 		return rc;
@@ -143,34 +160,50 @@ static ospack_error feed_entry(struct ospack_ctx *ctx, struct reader *r, struct 
 	return rc;
 }
 
-/* After the end-of-archive blocks only zero padding may follow. */
+/* Consumes the entry's padding, and notes where the next header starts. */
+static ospack_error end_entry(struct ospack_ctx *ctx, struct reader *r, struct archive *a)
+{
+	if (archive_read_data_skip(a) != ARCHIVE_OK)
+		return malformed(ctx, r, a);
+	r->entry_end = (uint64_t)archive_filter_bytes(a, 0);
+	return OSPACK_OK;
+}
+
+static bool all_zero(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
+}
+
+/*
+ * The archive must end with its two zero blocks, and only zero padding may
+ * follow them, to a whole number of blocks.
+ */
 static ospack_error check_trailer(struct ospack_ctx *ctx, struct reader *r, struct archive *a)
 {
-	uint64_t end = (uint64_t)archive_filter_bytes(a, 0);
-	uint64_t inbuf = r->raw - end;
+	uint64_t end = (uint64_t)archive_filter_bytes(a, 0), unread = r->raw - end;
+	size_t cur = r->len[r->cur], prev = r->len[1 - r->cur];
+	const void *ignored;
 
-	if (end > r->raw || inbuf > r->last)
-		return OSPACK_OK;
-	for (;;) {
-		const unsigned char *p = r->buf + (r->last - inbuf);
+	if (end > r->raw || unread > (uint64_t)cur + prev)
+		return osp_error(ctx, OSPACK_EREJECT, "the end of the archive cannot be checked");
+	if ((unread > cur && !all_zero(r->buf[1 - r->cur] + prev - (unread - cur), unread - cur)) ||
+	    !all_zero(r->buf[r->cur] + (unread > cur ? 0 : cur - unread),
+		      unread > cur ? cur : unread))
+		return osp_error(ctx, OSPACK_EREJECT, "trailing data after the end of the archive");
+	if (end < r->entry_end + 1024)
+		return osp_error(ctx, OSPACK_EREJECT,
+				 "truncated archive: the end-of-archive blocks are missing");
+	while (!r->eof) {
+		la_ssize_t n = on_read(a, r, &ignored);
 
-		for (uint64_t i = 0; i < inbuf; i++)
-			if (p[i] != 0)
-				return osp_error(ctx, OSPACK_EREJECT,
-						 "trailing data after the end of the archive");
-		if (r->raw % 512 != 0 && inbuf == 0)
-			break;
-		{
-			const void *next;
-			la_ssize_t n = on_read(a, r, &next);
-
-			if (n < 0)
-				return osp_errno(ctx, r->read_errno, "cannot read the bundle",
-						 NULL);
-			if (n == 0)
-				break;
-			inbuf = (uint64_t)n;
-		}
+		if (n < 0)
+			return osp_errno(ctx, r->read_errno, "cannot read the bundle", NULL);
+		if (!all_zero(r->buf[r->cur], (size_t)n))
+			return osp_error(ctx, OSPACK_EREJECT,
+					 "trailing data after the end of the archive");
 	}
 	if (r->raw % 512 != 0)
 		return osp_error(ctx, OSPACK_EREJECT, "trailing data after the end of the archive");
@@ -206,8 +239,9 @@ ospack_error osp_read_archive(struct ospack_ctx *ctx, int fd, struct osp_verifie
 	struct archive_entry *e = archive_entry_new();
 	ospack_error rc = OSPACK_OK;
 
-	r.buf = malloc(READ_BLOCK);
-	if (loc == NULL || e == NULL || r.buf == NULL) {
+	r.buf[0] = malloc(READ_BLOCK);
+	r.buf[1] = malloc(READ_BLOCK);
+	if (loc == NULL || e == NULL || r.buf[0] == NULL || r.buf[1] == NULL) {
 		rc = osp_nomem(ctx);
 		goto out;
 	}
@@ -222,6 +256,8 @@ ospack_error osp_read_archive(struct ospack_ctx *ctx, int fd, struct osp_verifie
 			break;
 		}
 		rc = feed_entry(ctx, &r, a, e, v, sink);
+		if (rc == OSPACK_OK)
+			rc = end_entry(ctx, &r, a);
 	}
 	if (rc == OSPACK_OK)
 		rc = check_trailer(ctx, &r, a);
@@ -229,7 +265,8 @@ out:
 	if (a != NULL)
 		archive_read_free(a);
 	archive_entry_free(e);
-	free(r.buf);
+	free(r.buf[0]);
+	free(r.buf[1]);
 	osp_locale_pop(loc);
 	return rc;
 }
@@ -332,7 +369,7 @@ static ospack_error walk_child(struct walker *w, int fd, const char *base, const
 static ospack_error walk(struct walker *w, int fd, const char *name)
 {
 	struct osp_strv names = {0};
-	ospack_error rc = osp_verifier_dir(w->v, name);
+	ospack_error rc = osp_verifier_dir(w->v, name, 0755);
 
 	if (rc == OSPACK_OK)
 		rc = list_dir(w, fd, name, &names);

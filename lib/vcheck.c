@@ -392,8 +392,6 @@ static ospack_error check_dirs(struct osp_verifier *v)
 
 		if (!r->dir || len == 0 || strcmp(r->path, "data") == 0)
 			continue;
-		if (!v->folder && r->mode != 0755)
-			return osp_reject(v, "%s/: mode %04o, not 0755", r->path, r->mode);
 		/* Sorted: the first path under r->path/ follows it closely. */
 		for (size_t k = i + 1; k < v->n && strncmp(v->recs[k].path, r->path, len) == 0; k++)
 			if (v->recs[k].path[len] == '/' && !v->recs[k].dir)

@@ -146,7 +146,7 @@ static struct osp_vrec *add_rec(struct osp_verifier *v, char *rel)
 	return r;
 }
 
-ospack_error osp_verifier_dir(struct osp_verifier *v, const char *name)
+ospack_error osp_verifier_dir(struct osp_verifier *v, const char *name, unsigned mode)
 {
 	char *rel = NULL;
 	ospack_error rc = check_name(v, name, true, &rel);
@@ -158,8 +158,11 @@ ospack_error osp_verifier_dir(struct osp_verifier *v, const char *name)
 	if (r == NULL)
 		return v->ctx->code;
 	r->dir = true;
-	r->mode = 0755;
+	r->mode = mode;
 	v->cur = (long)(v->n - 1);
+	/* An unpacked folder's modes come from whoever unpacked it. */
+	if (!v->folder && mode != 0755)
+		return osp_reject(v, "%s/: mode %04o, not 0755", rel[0] ? rel : v->root, mode);
 	return OSPACK_OK;
 }
 

@@ -18,7 +18,7 @@ ospack_error osp_verifier_new(struct ospack_ctx *ctx, struct osp_key *const *tru
 void osp_verifier_free(struct osp_verifier *v);
 
 /* Entry names as stored, "<bag>/..."; a folder name may end with '/'. */
-ospack_error osp_verifier_dir(struct osp_verifier *v, const char *name);
+ospack_error osp_verifier_dir(struct osp_verifier *v, const char *name, unsigned mode);
 ospack_error osp_verifier_begin(struct osp_verifier *v, const char *name, uint64_t size,
 				unsigned mode);
 ospack_error osp_verifier_data(struct osp_verifier *v, const void *p, size_t n);
