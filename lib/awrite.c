@@ -60,7 +60,8 @@ static la_ssize_t out_write(struct archive *a, void *arg, const void *buf, size_
 	size_t left = n;
 
 	(void)a;
-	osp_hasher_feed(w->hasher, buf, n);
+	if (w->hasher != NULL)
+		osp_hasher_feed(w->hasher, buf, n);
 	while (left > 0) {
 		ssize_t k;
 
@@ -101,7 +102,7 @@ void osp_awriter_free(struct osp_awriter *w)
 	free(w);
 }
 
-ospack_error osp_awriter_open(struct ospack_ctx *ctx, int fd, int64_t mtime,
+ospack_error osp_awriter_open(struct ospack_ctx *ctx, int fd, int64_t mtime, bool digest,
 			      struct osp_awriter **out)
 {
 	struct osp_awriter *w = calloc(1, sizeof(*w));
@@ -118,7 +119,7 @@ ospack_error osp_awriter_open(struct ospack_ctx *ctx, int fd, int64_t mtime,
 		osp_awriter_free(w);
 		return osp_nomem(ctx);
 	}
-	if (osp_hasher_new(ctx, OSP_ALG_BIT(OSP_SHA256), &w->hasher) != OSPACK_OK) {
+	if (digest && osp_hasher_new(ctx, OSP_ALG_BIT(OSP_SHA256), &w->hasher) != OSPACK_OK) {
 		osp_awriter_free(w);
 		return ctx->code;
 	}
@@ -209,9 +210,11 @@ ospack_error osp_awriter_finish(struct ospack_ctx *ctx, struct osp_awriter *w,
 
 	if (archive_write_close(w->a) != ARCHIVE_OK)
 		return aerr(ctx, w, "cannot finish the archive");
-	if (osp_hasher_end(ctx, w->hasher, &d) != OSPACK_OK)
+	memset(sha256, 0, 32);
+	if (w->hasher != NULL && osp_hasher_end(ctx, w->hasher, &d) != OSPACK_OK)
 		return ctx->code;
-	memcpy(sha256, d.d[OSP_SHA256], 32);
+	if (w->hasher != NULL)
+		memcpy(sha256, d.d[OSP_SHA256], 32);
 	*bytes = w->bytes;
 	return OSPACK_OK;
 }

@@ -7,8 +7,11 @@
 
 struct osp_awriter;
 
-/* Writes to fd; every entry gets mtime, uid/gid 0 and no owner names. */
-ospack_error osp_awriter_open(struct ospack_ctx *ctx, int fd, int64_t mtime,
+/*
+ * Writes to fd; every entry gets mtime, uid/gid 0 and no owner names. With
+ * digest, the SHA-256 of all the output is computed beside the writing.
+ */
+ospack_error osp_awriter_open(struct ospack_ctx *ctx, int fd, int64_t mtime, bool digest,
 			      struct osp_awriter **out);
 /* A folder entry; path without the trailing slash. Mode 0755. */
 ospack_error osp_awriter_dir(struct ospack_ctx *ctx, struct osp_awriter *w, const char *path);
@@ -19,7 +22,7 @@ ospack_error osp_awriter_data(struct ospack_ctx *ctx, struct osp_awriter *w, con
 /* A whole file from memory, mode 0644. */
 ospack_error osp_awriter_file(struct ospack_ctx *ctx, struct osp_awriter *w, const char *path,
 			      const void *p, size_t n);
-/* Ends the archive; gives the SHA-256 and size of every byte written. */
+/* Ends the archive; gives the size of every byte written and, if asked for, their SHA-256. */
 ospack_error osp_awriter_finish(struct ospack_ctx *ctx, struct osp_awriter *w,
 				unsigned char sha256[32], uint64_t *bytes);
 void osp_awriter_free(struct osp_awriter *w);

@@ -497,7 +497,7 @@ static ospack_error write_bundle(struct build *b)
 	if (rc == OSPACK_OK && (b->smallbuf = malloc(OSP_HASHER_BUFSIZE)) == NULL)
 		rc = osp_nomem(b->ctx);
 	if (rc == OSPACK_OK)
-		rc = osp_awriter_open(b->ctx, b->fd, b->r.mtime, &b->w);
+		rc = osp_awriter_open(b->ctx, b->fd, b->r.mtime, !b->o->no_digest, &b->w);
 	if (rc == OSPACK_OK)
 		rc = write_payload(b);
 	if (rc == OSPACK_OK)
@@ -543,14 +543,16 @@ static ospack_error make_result(struct build *b, struct ospack_build_result **ou
 	if (res == NULL)
 		return osp_nomem(b->ctx);
 	res->output = osp_strdup(b->target ? b->target : "-");
-	osp_hex(b->sha256, 32, res->bundle_sha256);
+	if (!b->o->no_digest)
+		osp_hex(b->sha256, 32, res->bundle_sha256);
 	res->files = b->r.files.n;
 	res->bytes = b->payload_bytes;
 	res->archive_bytes = b->archive_bytes;
 	for (size_t i = 0; signers != NULL && i < b->nkeys; i++)
 		json_array_append_new(signers, json_string(osp_key_id(b->keys[i])));
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:o}", "output",
-		      res->output ? res->output : "-", "sha256", res->bundle_sha256, "bag",
+	j = json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:o}", "output",
+		      res->output ? res->output : "-", "sha256",
+		      b->o->no_digest ? json_null() : json_string(res->bundle_sha256), "bag",
 		      b->r.bag, "name", b->r.m->name, "version", b->r.m->version, "hash",
 		      osp_alg_name(b->r.alg), "files", (json_int_t)res->files, "bytes",
 		      (json_int_t)res->bytes, "archive_bytes", (json_int_t)res->archive_bytes,

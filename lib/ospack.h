@@ -79,6 +79,7 @@ struct ospack_build_opts {
 	int allow_dirty;     /* accept a dirty git HEAD, and say so in the statement */
 	const char *require; /* openness level the release must reach, or NULL */
 	int64_t mtime;	     /* entry timestamp; < 0: SOURCE_DATE_EPOCH or the default */
+	int no_digest;	     /* skip the archive's SHA-256, a second pass of hashing */
 };
 
 struct ospack_build_result {

@@ -59,17 +59,20 @@ best() { # best LABEL CMD...: the fastest of $RUNS runs, in seconds
 	LAST=$b
 }
 
-bytes=$(du -sb release/weights release/data | awk '{ s += $1 } END { printf "%d", s }')
+bytes=$(du -sb release/weights release/data | awk '{ s += $1 } END { printf "%.0f", s }')
 echo "data: $bytes bytes in $(find release/weights release/data -type f | wc -l) files; best of $RUNS runs"
 echo
 best "GNU tar --format=pax -cf - | cat >/dev/null" "tar --format=pax -C release -cf - weights data | cat >/dev/null"
 TAR_PIPE=$LAST
-best "ospack build -o - | cat >/dev/null" "$OSPACK build release/manifest.yaml -q -o - | cat >/dev/null"
+best "ospack build -q -o - | cat >/dev/null" "$OSPACK build release/manifest.yaml -q -o - | cat >/dev/null"
 OSP_PIPE=$LAST
-best "GNU tar --format=pax -cf FILE" "tar --format=pax -C release -cf tar.tar weights data"
+best "ospack build -o - (+ archive SHA-256) | cat" "$OSPACK build release/manifest.yaml -o - 2>/dev/null | cat >/dev/null"
+OSP_PIPE_D=$LAST
+best "GNU tar --format=pax -cf FILE && sync" "tar --format=pax -C release -cf tar.tar weights data && sync tar.tar"
 TAR_FILE=$LAST
-best "ospack build -o FILE (includes fsync)" "$OSPACK build release/manifest.yaml -q -o bench.tar"
+best "ospack build -q -o FILE (fsyncs)" "$OSPACK build release/manifest.yaml -q -o bench.tar"
 OSP_FILE=$LAST
+cat bench.tar >/dev/null
 best "openssl dgst -sha256 bench.tar" "openssl dgst -sha256 bench.tar"
 SSL=$LAST
 best "ospack verify bench.tar" "$OSPACK verify -q bench.tar"
@@ -78,7 +81,9 @@ best "ospack verify - < bench.tar (a pipe)" "cat bench.tar | $OSPACK verify -q -
 VERP=$LAST
 echo
 printf 'build / GNU tar, through a pipe:  %.2f\n' "$(echo "$OSP_PIPE / $TAR_PIPE" | bc -l)"
-printf 'build / GNU tar, to a file:       %.2f\n' "$(echo "$OSP_FILE / $TAR_FILE" | bc -l)"
+printf '  with the archive SHA-256 too:   %.2f\n' "$(echo "$OSP_PIPE_D / $TAR_PIPE" | bc -l)"
+printf 'build / openssl dgst -sha256:     %.2f\n' "$(echo "$OSP_PIPE / $SSL" | bc -l)"
+printf 'build / GNU tar + sync, to a file: %.2f\n' "$(echo "$OSP_FILE / $TAR_FILE" | bc -l)"
 printf 'verify / openssl dgst -sha256:    %.2f\n' "$(echo "$VER / $SSL" | bc -l)"
 printf 'verify from a pipe / openssl:     %.2f\n' "$(echo "$VERP / $SSL" | bc -l)"
 printf 'build throughput (pipe):          %.0f MB/s\n' "$(echo "$bytes / $OSP_PIPE / 1000000" | bc -l)"
