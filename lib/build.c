@@ -116,6 +116,9 @@ static ospack_error open_output(struct build *b)
 			return osp_error(b->ctx, OSPACK_EUSAGE,
 					 "refusing to write an archive to a terminal");
 		b->fd = STDOUT_FILENO;
+		/* A 64 KiB pipe makes every 1 MiB write wait for the reader many times. */
+		if (fstat(b->fd, &st) == 0 && S_ISFIFO(st.st_mode))
+			fcntl(b->fd, F_SETPIPE_SZ, OSP_HASHER_BUFSIZE);
 		return OSPACK_OK;
 	}
 	b->target = out ? osp_strdup(out) : osp_asprintf("%s.tar", b->r.bag);

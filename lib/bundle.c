@@ -20,6 +20,9 @@ ospack_error osp_open_bundle(struct ospack_ctx *ctx, const char *input, int *fd,
 	*isdir = false;
 	if (strcmp(input, "-") == 0) {
 		*fd = STDIN_FILENO;
+		/* A larger pipe lets the writer run ahead while the reader hashes. */
+		if (fstat(*fd, &st) == 0 && S_ISFIFO(st.st_mode))
+			fcntl(*fd, F_SETPIPE_SZ, 1024 * 1024);
 		return OSPACK_OK;
 	}
 	*fd = open(input, O_RDONLY | O_CLOEXEC);

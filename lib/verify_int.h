@@ -51,9 +51,7 @@ struct osp_verifier {
 	struct osp_vrec *recs;
 	size_t n, cap;
 	long cur;
-	struct osp_hasher *hasher;
 	struct osp_hash *hash;
-	bool small;
 	uint64_t got;
 	struct osp_buf tag;
 	uint64_t tagbytes;
