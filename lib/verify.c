@@ -146,10 +146,12 @@ static struct osp_vrec *add_rec(struct osp_verifier *v, char *rel)
 	return r;
 }
 
-ospack_error osp_verifier_dir(struct osp_verifier *v, const char *name, unsigned mode)
+/* Checks an entry's name and makes it the current entry. */
+static ospack_error start_entry(struct osp_verifier *v, const char *name, bool dir, unsigned mode,
+				struct osp_vrec **out)
 {
 	char *rel = NULL;
-	ospack_error rc = check_name(v, name, true, &rel);
+	ospack_error rc = check_name(v, name, dir, &rel);
 	struct osp_vrec *r;
 
 	if (rc != OSPACK_OK)
@@ -157,12 +159,24 @@ ospack_error osp_verifier_dir(struct osp_verifier *v, const char *name, unsigned
 	r = add_rec(v, rel);
 	if (r == NULL)
 		return v->ctx->code;
-	r->dir = true;
+	r->dir = dir;
 	r->mode = mode;
 	v->cur = (long)(v->n - 1);
+	*out = r;
+	return OSPACK_OK;
+}
+
+ospack_error osp_verifier_dir(struct osp_verifier *v, const char *name, unsigned mode)
+{
+	struct osp_vrec *r;
+	ospack_error rc = start_entry(v, name, true, mode, &r);
+
+	if (rc != OSPACK_OK)
+		return rc;
 	/* An unpacked folder's modes come from whoever unpacked it. */
 	if (!v->folder && mode != 0755)
-		return osp_reject(v, "%s/: mode %04o, not 0755", rel[0] ? rel : v->root, mode);
+		return osp_reject(v, "%s/: mode %04o, not 0755", r->path[0] ? r->path : v->root,
+				  mode);
 	return OSPACK_OK;
 }
 
@@ -175,18 +189,14 @@ static bool is_tag(const char *rel)
 ospack_error osp_verifier_begin(struct osp_verifier *v, const char *name, uint64_t size,
 				unsigned mode)
 {
-	char *rel = NULL;
-	ospack_error rc = check_name(v, name, false, &rel);
 	struct osp_vrec *r;
+	ospack_error rc = start_entry(v, name, false, mode, &r);
+	const char *rel;
 
 	if (rc != OSPACK_OK)
 		return rc;
-	r = add_rec(v, rel);
-	if (r == NULL)
-		return v->ctx->code;
-	v->cur = (long)(v->n - 1);
+	rel = r->path;
 	r->size = size;
-	r->mode = mode;
 	r->tag = is_tag(rel);
 	if (!v->folder && mode != 0644 && mode != 0755)
 		return osp_reject(v, "%s: mode %04o (a bundle holds only 0644 and 0755)", rel,
