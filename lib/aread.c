@@ -15,23 +15,20 @@
 
 #include "aread.h"
 #include "awrite.h"
+#include "tarscan.h"
 #include "verify.h"
 
 #define READ_BLOCK (1024 * 1024)
 
 /*
- * Reads fill whole buffers, whatever a pipe hands over, and the two last
- * buffers are kept: libarchive's unread look-ahead at the end of the archive is
- * always within them, so the bytes after the archive can be checked.
+ * Reads fill whole buffers, whatever pieces a pipe hands over. Every byte read
+ * also goes through the strict scanner, to its very end.
  */
 struct reader {
 	struct ospack_ctx *ctx;
 	int fd;
-	unsigned char *buf[2];
-	size_t len[2];	    /* bytes in each buffer */
-	int cur;	    /* the buffer handed to libarchive last */
-	uint64_t raw;	    /* bytes read from fd */
-	uint64_t entry_end; /* where the last entry, padding included, ended */
+	unsigned char *buf;
+	struct osp_tarscan *scan;
 	bool eof;
 	int read_errno;
 };
@@ -39,7 +36,6 @@ struct reader {
 static la_ssize_t on_read(struct archive *a, void *arg, const void **out)
 {
 	struct reader *r = arg;
-	int next = 1 - r->cur;
 	size_t got = 0;
 
 	(void)a;
@@ -50,7 +46,7 @@ static la_ssize_t on_read(struct archive *a, void *arg, const void **out)
 			r->read_errno = EINTR;
 			return -1;
 		}
-		n = read(r->fd, r->buf[next] + got, READ_BLOCK - got);
+		n = read(r->fd, r->buf + got, READ_BLOCK - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -61,10 +57,12 @@ static la_ssize_t on_read(struct archive *a, void *arg, const void **out)
 			r->eof = true;
 		got += (size_t)n;
 	}
-	r->cur = next;
-	r->len[next] = got;
-	r->raw += got;
-	*out = r->buf[next];
+	/*
+	 * The scanner reads ahead of libarchive; what it refuses is reported when
+	 * libarchive reaches that entry (or at the end), so earlier problems come first.
+	 */
+	osp_tarscan_feed(r->scan, r->buf, got);
+	*out = r->buf;
 	return (la_ssize_t)got;
 }
 
@@ -76,7 +74,36 @@ static ospack_error malformed(struct ospack_ctx *ctx, struct reader *r, struct a
 		return osp_errno(ctx, r->read_errno, "cannot read the bundle", NULL);
 	if (msg != NULL && strstr(msg, "Unrecognized archive format") != NULL)
 		return osp_error(ctx, OSPACK_EREJECT, "not a tar archive");
+	if (osp_tarscan_error(r->scan) != NULL)
+		return osp_error(ctx, OSPACK_EREJECT, "malformed archive: %s",
+				 osp_tarscan_error(r->scan));
 	return osp_error(ctx, OSPACK_EREJECT, "malformed archive: %s", msg ? msg : "unknown error");
+}
+
+/* What libarchive reports must be what the strict scanner found, entry for entry. */
+static ospack_error same_entry(struct ospack_ctx *ctx, struct reader *r, const char *name, bool dir,
+			       uint64_t size)
+{
+	struct osp_tarentry t;
+	size_t len = strlen(name);
+	const char *shown = name;
+	bool same;
+
+	if (dir && len > 1 && name[len - 1] == '/')
+		len--;
+	/* Named inside the bag, as every other problem is. */
+	if (strchr(name, '/') != NULL && strchr(name, '/') < name + len - 1)
+		shown = strchr(name, '/') + 1;
+	if (!osp_tarscan_next(r->scan, &t))
+		return osp_error(ctx, OSPACK_EREJECT, "%s: %s", shown,
+				 osp_tarscan_error(r->scan) ? osp_tarscan_error(r->scan)
+							    : "an entry the tar headers do not hold");
+	same = strlen(t.path) == len && memcmp(t.path, name, len) == 0 && t.dir == dir &&
+	       t.size == size;
+	free(t.path);
+	if (!same)
+		return osp_error(ctx, OSPACK_EREJECT, "%s: the tar headers read otherwise", shown);
+	return OSPACK_OK;
 }
 
 static ospack_error feed_data(struct ospack_ctx *ctx, struct reader *r, struct archive *a,
@@ -136,16 +163,20 @@ static ospack_error feed_entry(struct ospack_ctx *ctx, struct reader *r, struct 
 		return osp_error(ctx, OSPACK_EREJECT, "an entry name is not valid UTF-8");
 	if (archive_entry_hardlink(e) != NULL)
 		return osp_error(ctx, OSPACK_EREJECT, "%s: a hard link", name);
+	if (type != AE_IFDIR && type != AE_IFREG)
+		return osp_error(ctx, OSPACK_EREJECT, "%s: %s", name, type_name(type));
+	if (type == AE_IFREG && (!archive_entry_size_is_set(e) || archive_entry_size(e) < 0))
+		return osp_error(ctx, OSPACK_EREJECT, "%s: no size", name);
+	rc = same_entry(ctx, r, name, type == AE_IFDIR,
+			type == AE_IFDIR ? 0 : (uint64_t)archive_entry_size(e));
+	if (rc != OSPACK_OK)
+		return rc;
 	if (type == AE_IFDIR) {
 		rc = osp_verifier_dir(v, name, (unsigned)archive_entry_perm(e));
 		if (rc == OSPACK_OK && sink != NULL)
 			rc = sink->dir(sink->arg, osp_verifier_current(v));
 		return rc;
 	}
-	if (type != AE_IFREG)
-		return osp_error(ctx, OSPACK_EREJECT, "%s: %s", name, type_name(type));
-	if (!archive_entry_size_is_set(e) || archive_entry_size(e) < 0)
-		return osp_error(ctx, OSPACK_EREJECT, "%s: no size", name);
 	rc = osp_verifier_begin(v, name, (uint64_t)archive_entry_size(e),
 				(unsigned)archive_entry_perm(e));
 	if (rc == OSPACK_OK && sink != NULL)
@@ -160,54 +191,17 @@ static ospack_error feed_entry(struct ospack_ctx *ctx, struct reader *r, struct 
 	return rc;
 }
 
-/* Consumes the entry's padding, and notes where the next header starts. */
-static ospack_error end_entry(struct ospack_ctx *ctx, struct reader *r, struct archive *a)
-{
-	if (archive_read_data_skip(a) != ARCHIVE_OK)
-		return malformed(ctx, r, a);
-	r->entry_end = (uint64_t)archive_filter_bytes(a, 0);
-	return OSPACK_OK;
-}
-
-static bool all_zero(const unsigned char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != 0)
-			return false;
-	return true;
-}
-
-/*
- * The archive must end with its two zero blocks, and only zero padding may
- * follow them, to a whole number of blocks.
- */
+/* Reads the stream to its end: the scanner checks the end blocks and what follows. */
 static ospack_error check_trailer(struct ospack_ctx *ctx, struct reader *r, struct archive *a)
 {
-	uint64_t end = (uint64_t)archive_filter_bytes(a, 0), unread = r->raw - end;
-	size_t cur = r->len[r->cur], prev = r->len[1 - r->cur];
 	const void *ignored;
+	const char *why;
 
-	if (end > r->raw || unread > (uint64_t)cur + prev)
-		return osp_error(ctx, OSPACK_EREJECT, "the end of the archive cannot be checked");
-	if ((unread > cur && !all_zero(r->buf[1 - r->cur] + prev - (unread - cur), unread - cur)) ||
-	    !all_zero(r->buf[r->cur] + (unread > cur ? 0 : cur - unread),
-		      unread > cur ? cur : unread))
-		return osp_error(ctx, OSPACK_EREJECT, "trailing data after the end of the archive");
-	if (end < r->entry_end + 1024)
-		return osp_error(ctx, OSPACK_EREJECT,
-				 "truncated archive: the end-of-archive blocks are missing");
-	while (!r->eof) {
-		la_ssize_t n = on_read(a, r, &ignored);
-
-		if (n < 0)
-			return osp_errno(ctx, r->read_errno, "cannot read the bundle", NULL);
-		if (!all_zero(r->buf[r->cur], (size_t)n))
-			return osp_error(ctx, OSPACK_EREJECT,
-					 "trailing data after the end of the archive");
-	}
-	if (r->raw % 512 != 0)
-		return osp_error(ctx, OSPACK_EREJECT, "trailing data after the end of the archive");
-	return OSPACK_OK;
+	while (!r->eof)
+		if (on_read(a, r, &ignored) < 0)
+			return malformed(ctx, r, a);
+	why = osp_tarscan_finish(r->scan);
+	return why ? osp_error(ctx, OSPACK_EREJECT, "%s", why) : OSPACK_OK;
 }
 
 static ospack_error open_reader(struct ospack_ctx *ctx, struct reader *r, struct archive **out)
@@ -239,9 +233,9 @@ ospack_error osp_read_archive(struct ospack_ctx *ctx, int fd, struct osp_verifie
 	struct archive_entry *e = archive_entry_new();
 	ospack_error rc = OSPACK_OK;
 
-	r.buf[0] = malloc(READ_BLOCK);
-	r.buf[1] = malloc(READ_BLOCK);
-	if (loc == NULL || e == NULL || r.buf[0] == NULL || r.buf[1] == NULL) {
+	r.buf = malloc(READ_BLOCK);
+	r.scan = osp_tarscan_new();
+	if (loc == NULL || e == NULL || r.buf == NULL || r.scan == NULL) {
 		rc = osp_nomem(ctx);
 		goto out;
 	}
@@ -256,8 +250,6 @@ ospack_error osp_read_archive(struct ospack_ctx *ctx, int fd, struct osp_verifie
 			break;
 		}
 		rc = feed_entry(ctx, &r, a, e, v, sink);
-		if (rc == OSPACK_OK)
-			rc = end_entry(ctx, &r, a);
 	}
 	if (rc == OSPACK_OK)
 		rc = check_trailer(ctx, &r, a);
@@ -265,8 +257,8 @@ out:
 	if (a != NULL)
 		archive_read_free(a);
 	archive_entry_free(e);
-	free(r.buf[0]);
-	free(r.buf[1]);
+	free(r.buf);
+	osp_tarscan_free(r.scan);
 	osp_locale_pop(loc);
 	return rc;
 }

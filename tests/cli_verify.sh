@@ -234,7 +234,7 @@ tc "$S" k "a byte flipped in the signature" \
 tc "$S" - "a byte flipped in the signature, no -k: the tag manifest still catches it" \
 	"tagmanifest-sha256.txt: line 5: ospack/statement.dsse.json: digest mismatch$" flip-b64 sig
 # 500 bytes before the data: the 13th byte of the header, in the entry's name.
-tc "$U" - "a byte flipped in a tar header" "malformed archive: Damaged tar archive$" flip "$M" -500
+tc "$U" - "a byte flipped in a tar header" "malformed archive: a header with a wrong checksum$" flip "$M" -500
 
 # ======== rejected: entries removed, added, duplicated, renamed ========
 
@@ -248,10 +248,11 @@ tc "$U" - "a tag file added" "notes.txt: not covered by the statement$" add note
 if $have_gnu_tar; then
 	mkdir -p "$T/r/$BAG/data" && echo extra >"$T/r/$BAG/data/extra.txt" && chmod 644 "$T/r/$BAG/data/extra.txt"
 	cp "$S" "$T/r/r.tar" && (cd "$T/r" && tar -rf r.tar "$BAG/data/extra.txt")
-	rejected "$T/r/r.tar" "data/extra.txt: not covered by the statement$" "a file appended with GNU tar -r" -k "$T/k1.pub"
+	# GNU tar writes owner names, which a bundle never has: the strict header check sees it first.
+	rejected "$T/r/r.tar" "data/extra.txt: an entry owned by someone else than 0/0" "a file appended with GNU tar -r" -k "$T/k1.pub"
 	mkdir -p "$T/r/$BAG/data/checkpoints/final" && tar -xf "$S" -C "$T/r" "$BAG/$M" &&
 		cp "$S" "$T/r/r2.tar" && (cd "$T/r" && tar -rf r2.tar "$BAG/$M")
-	rejected "$T/r/r2.tar" "$M: appears twice in the archive$" "an identical copy of a file appended with GNU tar -r"
+	rejected "$T/r/r2.tar" "$M: an entry owned by someone else than 0/0" "an identical copy of a file appended with GNU tar -r"
 else
 	skip "a file appended with GNU tar -r" "GNU tar missing"
 	skip "an identical copy of a file appended with GNU tar -r" "GNU tar missing"
@@ -307,7 +308,7 @@ cp "$T/pad.tar" "$T/garbage2.tar" && printf 'x' >>"$T/garbage2.tar"
 rejected "$T/garbage2.tar" "trailing data after the end of the archive$" "a non-zero byte after the zero padding"
 cat "$U" "$U" >"$T/twice.tar"
 rejected "$T/twice.tar" "trailing data after the end of the archive$" "a second archive after the end"
-tc "$S" k "an entry after a lone end-of-archive block" "trailing data after the end of the archive$" \
+tc "$S" k "an entry after a lone end-of-archive block" "an entry after an end-of-archive block$" \
 	smuggle data/smuggled.txt 'smuggled'
 smuggled=$T/tc/$tc_n.tar
 echo 'hello' >"$T/text"
@@ -436,7 +437,7 @@ dribble "$T/garbage.tar" | "$OSPACK" verify - >"$T/out" 2>"$T/err"
 ok $? "trailing garbage read from a pipe in 100-byte pieces is rejected"
 dribble "$smuggled" | "$OSPACK" verify - -k "$T/k1.pub" >"$T/out" 2>"$T/err"
 rc=$?
-[ $rc -eq 1 ] && grep -q '^ospack: trailing data after the end of the archive$' "$T/err"
+[ $rc -eq 1 ] && grep -q '^ospack: an entry after an end-of-archive block$' "$T/err"
 ok $? "an entry after a lone end-of-archive block, read from a pipe in 100-byte pieces, is rejected (exit $rc)"
 
 # ======== usage, keys, I/O ========

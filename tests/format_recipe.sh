@@ -61,7 +61,8 @@ run_recipe "$T/bad" "$T/recipe.sh"
 [ $? -ne 0 ] && ! grep -q "verified:" "$T/bad.out"
 ok $? "the recipe fails on a changed payload file whose BagIt manifests were rewritten"
 "$OSPACK" verify -k "$T/bad/release.pub" "$T/bad/$BAG.tar" >/dev/null 2>"$T/err"
-[ $? -eq 1 ] && grep -q 'digest mismatch' "$T/err"
+# GNU tar repacked it in its own header format, which verify refuses before the digests.
+[ $? -eq 1 ] && grep -q 'digest mismatch\|not POSIX ustar' "$T/err"
 ok $? "and ospack verify rejects it too"
 
 done_testing

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A strict shadow reading of tar headers: only the restricted pax form ospack writes. */
+#ifndef OSP_TARSCAN_H
+#define OSP_TARSCAN_H
+
+#include "common.h"
+
+/*
+ * libarchive reads every tar dialect and quietly skips what it does not show
+ * (ACL, volume and global headers, unknown types). Other tar readers do not
+ * skip the same things, so an archive can show them other files. The scanner
+ * sees the raw bytes too and accepts only what ospack writes: ustar headers of
+ * type 0 and 5, each optionally after one pax header of path and size, owned by
+ * 0/0 without names, then two zero blocks and zero padding. The entries it
+ * finds are compared with those libarchive reports.
+ */
+struct osp_tarscan;
+
+struct osp_tarentry {
+	char *path; /* without a trailing slash */
+	bool dir;
+	uint64_t size;
+};
+
+struct osp_tarscan *osp_tarscan_new(void);
+void osp_tarscan_free(struct osp_tarscan *ts);
+/* Scans the next n bytes of the stream; false once the stream broke a rule. */
+bool osp_tarscan_feed(struct osp_tarscan *ts, const unsigned char *p, size_t n);
+/* The next entry found, or false when none is pending; the caller frees e->path. */
+bool osp_tarscan_next(struct osp_tarscan *ts, struct osp_tarentry *e);
+/*
+ * The stream ended: NULL when both end blocks were seen and only zero padding,
+ * in whole blocks, followed; else what is wrong.
+ */
+const char *osp_tarscan_finish(struct osp_tarscan *ts);
+/* Why the stream was refused, or NULL. */
+const char *osp_tarscan_error(const struct osp_tarscan *ts);
+
+#endif
