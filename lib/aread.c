@@ -96,8 +96,9 @@ static ospack_error same_entry(struct ospack_ctx *ctx, struct reader *r, const c
 		shown = strchr(name, '/') + 1;
 	if (!osp_tarscan_next(r->scan, &t))
 		return osp_error(ctx, OSPACK_EREJECT, "%s: %s", shown,
-				 osp_tarscan_error(r->scan) ? osp_tarscan_error(r->scan)
-							    : "an entry the tar headers do not hold");
+				 osp_tarscan_error(r->scan)
+					 ? osp_tarscan_error(r->scan)
+					 : "an entry the tar headers do not hold");
 	same = strlen(t.path) == len && memcmp(t.path, name, len) == 0 && t.dir == dir &&
 	       t.size == size;
 	free(t.path);
@@ -305,12 +306,19 @@ static ospack_error list_dir(struct walker *w, int fd, const char *name, struct 
 static ospack_error feed_file(struct walker *w, int dirfd, const char *base, const char *name,
 			      const struct stat *st)
 {
-	int fd = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	uint64_t left = (uint64_t)st->st_size;
+	struct stat now;
 	ospack_error rc;
 
 	if (fd < 0)
 		return osp_errno(w->ctx, errno, "cannot open", name);
+	/* What was opened is what was listed: a swapped-in FIFO or other file is refused. */
+	if (fstat(fd, &now) != 0 || !S_ISREG(now.st_mode) || now.st_dev != st->st_dev ||
+	    now.st_ino != st->st_ino) {
+		close(fd);
+		return osp_error(w->ctx, OSPACK_EREJECT, "%s: changed while being verified", name);
+	}
 	rc = osp_verifier_begin(w->v, name, left, (unsigned)(st->st_mode & 07777));
 	while (rc == OSPACK_OK && left > 0) {
 		ssize_t n = read(fd, w->buf, READ_BLOCK);
@@ -323,11 +331,16 @@ static ospack_error feed_file(struct walker *w, int dirfd, const char *base, con
 		}
 		if (n == 0)
 			break;
-		if ((uint64_t)n > left)
-			n = (ssize_t)left;
+		if ((uint64_t)n > left) {
+			rc = osp_error(w->ctx, OSPACK_EREJECT, "%s: grew while being verified",
+				       name);
+			break;
+		}
 		rc = osp_verifier_data(w->v, w->buf, (size_t)n);
 		left -= (uint64_t)n;
 	}
+	if (rc == OSPACK_OK && left == 0 && read(fd, w->buf, 1) > 0)
+		rc = osp_error(w->ctx, OSPACK_EREJECT, "%s: grew while being verified", name);
 	if (rc == OSPACK_OK)
 		rc = osp_verifier_end(w->v);
 	close(fd);
@@ -349,7 +362,7 @@ static ospack_error walk_child(struct walker *w, int fd, const char *base, const
 		return osp_error(w->ctx, OSPACK_EREJECT, "%s: %s", name,
 				 S_ISLNK(st.st_mode) ? "a symbolic link"
 						     : "not a regular file or folder");
-	if (w->depth >= 128)
+	if (w->depth >= OSP_DEPTH_MAX)
 		return osp_error(w->ctx, OSPACK_EREJECT, "%s: folders nested too deeply", name);
 	cfd = openat(fd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (cfd < 0)

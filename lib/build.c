@@ -105,6 +105,23 @@ static ospack_error set_options(struct build *b)
 	return load_keys(b);
 }
 
+/* Whether st is the manifest or a file the release bundles: -o must not write over it. */
+static bool is_input(const struct build *b, const struct stat *st)
+{
+	struct stat m;
+
+	if (stat(b->r.m->file, &m) == 0 && m.st_dev == st->st_dev && m.st_ino == st->st_ino)
+		return true;
+	for (size_t i = 0; i < b->r.files.n; i++) {
+		const struct osp_file *f = &b->r.files.v[i];
+
+		if (f->src != NULL && f->dev == (uint64_t)st->st_dev &&
+		    f->ino == (uint64_t)st->st_ino)
+			return true;
+	}
+	return false;
+}
+
 static ospack_error open_output(struct build *b)
 {
 	const char *out = b->o->output;
@@ -126,6 +143,9 @@ static ospack_error open_output(struct build *b)
 		return osp_nomem(b->ctx);
 	if (stat(b->target, &st) == 0 && S_ISDIR(st.st_mode))
 		return osp_error(b->ctx, OSPACK_EUSAGE, "%s: is a folder", b->target);
+	if (stat(b->target, &st) == 0 && is_input(b, &st))
+		return osp_error(b->ctx, OSPACK_EUSAGE,
+				 "%s: is the manifest or one of the files it bundles", b->target);
 	{
 		const char *slash = strrchr(b->target, '/');
 		int dlen = slash ? (int)(slash - b->target) + 1 : 0;
@@ -471,6 +491,22 @@ static ospack_error write_tags(struct build *b)
 	return OSPACK_OK;
 }
 
+/* The rename itself is durable once the folder that holds the target is synced. */
+static void sync_dir(const char *target)
+{
+	const char *slash = strrchr(target, '/');
+	char *dir = slash == NULL
+			    ? osp_strdup(".")
+			    : osp_strndup(target, slash == target ? 1 : (size_t)(slash - target));
+	int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
 static ospack_error finish_output(struct build *b)
 {
 	if (b->target == NULL)
@@ -486,6 +522,7 @@ static ospack_error finish_output(struct build *b)
 		return osp_errno(b->ctx, errno, "cannot rename the archive to", b->target);
 	free(b->tmp);
 	b->tmp = NULL;
+	sync_dir(b->target);
 	return OSPACK_OK;
 }
 

@@ -11,6 +11,8 @@
 #include "ospack.h"
 
 #define OSP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+/* The deepest path a bundle holds, in components, bag folder included. */
+#define OSP_DEPTH_MAX 128
 
 struct ospack_ctx {
 	ospack_error code;

@@ -112,6 +112,9 @@ static ospack_error on_begin(void *arg, const char *rel, uint64_t size, unsigned
 		return rc;
 	x->fd = openat(dfd, slash + 1, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	close(dfd);
+	if (x->fd < 0 && errno == ENAMETOOLONG)
+		return osp_error(x->ctx, OSPACK_EREJECT, "%s: a file name too long to create",
+				 x->path);
 	if (x->fd < 0)
 		return errno == EEXIST ? exists_error(x, x->path)
 				       : osp_errno(x->ctx, errno, "cannot create", x->path);
@@ -247,6 +250,7 @@ static ospack_error run(struct extraction *e, struct xsink *x, int fd)
 	root = osp_verifier_root(x->v);
 	if (renameat(x->stagefd, root, e->dirfd, root) != 0)
 		return osp_errno(e->ctx, errno, "cannot move the bundle into", e->dir);
+	fsync(e->dirfd);
 	return OSPACK_OK;
 }
 

@@ -113,6 +113,11 @@ ospack_error osp_check_relpath(struct ospack_ctx *ctx, const char *what, const c
 	if (strpbrk(rel, "\r\n") != NULL)
 		return osp_error(ctx, OSPACK_EMANIFEST, "%s: %s: file name contains a line break",
 				 what, shown);
+	for (const char *c = rel; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return osp_error(ctx, OSPACK_EMANIFEST,
+					 "%s: %s: file name contains a control character", what,
+					 shown);
 	if (rel[0] == '/')
 		return osp_error(ctx, OSPACK_EMANIFEST, "%s: %s: absolute path", what, shown);
 	for (;;) {

@@ -10,7 +10,8 @@ struct osp_file {
 	char *bagpath; /* "data/code/trainer/src/train.py" */
 	char *src;     /* file to read (folder and file sources); NULL for git blobs */
 	uint64_t size;
-	unsigned mode; /* 0644 or 0755 */
+	unsigned mode;	   /* 0644 or 0755 */
+	uint64_t dev, ino; /* of a file source, as listed: build never writes over one */
 	const struct osp_entry *entry;
 	unsigned char oid[20];	    /* git blob id (git sources) */
 	struct osp_digests digests; /* filled as the bundle is written */

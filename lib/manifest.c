@@ -21,6 +21,7 @@
 #define MANIFEST_MAX_BYTES (4u * 1024 * 1024)
 /* Node visits allowed: aliases can make a small file look big, never unboundedly so. */
 #define MANIFEST_MAX_VISITS 200000
+#define MANIFEST_MAX_DEPTH 32
 #define NAME_MAX_LEN 128
 
 struct loader {
@@ -903,12 +904,54 @@ static ospack_error yaml_fail(struct loader *L, yaml_parser_t *parser, const cha
 		    parser->context ? parser->context : "");
 }
 
+/*
+ * A first pass over the events stops early at depths no manifest has: libyaml's
+ * scanner spends time in proportion to the nesting on every token, so a deeply
+ * nested document would otherwise take quadratic time before it is refused.
+ */
+static ospack_error prescan(struct loader *L, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	ospack_error rc = OSPACK_OK;
+	unsigned depth = 0;
+	bool end = false;
+
+	if (!yaml_parser_initialize(&parser))
+		return osp_nomem(L->ctx);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (rc == OSPACK_OK && !end) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			rc = yaml_fail(L, &parser, text, len);
+			break;
+		}
+		if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
+			struct osp_pos p = {(unsigned)ev.start_mark.line + 1,
+					    (unsigned)ev.start_mark.column + 1};
+
+			if (++depth > MANIFEST_MAX_DEPTH)
+				rc = lerr(L, p, "yaml", "nested deeper than %d levels",
+					  MANIFEST_MAX_DEPTH);
+		} else if (ev.type == YAML_SEQUENCE_END_EVENT ||
+			   ev.type == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
+		end = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
 static ospack_error parse_doc(struct loader *L, const char *text, size_t len)
 {
 	yaml_parser_t parser;
 	yaml_document_t extra;
 	ospack_error rc = OSPACK_OK;
 
+	rc = prescan(L, text, len);
+	if (rc != OSPACK_OK)
+		return rc;
 	if (!yaml_parser_initialize(&parser))
 		return osp_nomem(L->ctx);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);

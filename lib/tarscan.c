@@ -175,7 +175,8 @@ static bool check_common(struct osp_tarscan *ts, const unsigned char *b)
 		return fail(ts, "a header with a wrong checksum");
 	if (!zero_field(b + 108, 8, true) || !zero_field(b + 116, 8, true) ||
 	    !zero_field(b + 265, 32, false) || !zero_field(b + 297, 32, false))
-		return fail(ts, "an entry owned by someone else than 0/0 (with no user or group name)");
+		return fail(ts,
+			    "an entry owned by someone else than 0/0 (with no user or group name)");
 	if (!zero_field(b + 157, 100, false) || !zero_field(b + 329, 8, true) ||
 	    !zero_field(b + 337, 8, true))
 		return fail(ts, "an entry with a link name or device numbers");

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "bag.h"
+#include "filelist.h"
 #include "release.h"
 #include "sign.h"
 #include "verify_int.h"
@@ -21,7 +22,8 @@ struct osp_vstate {
 	enum osp_alg alg;
 	struct osp_vsubj *subj;
 	size_t nsubj;
-	struct osp_vfetch *fetch;
+	struct osp_vfetch *fetch;  /* in the statement's order, as fetch.txt lists them */
+	struct osp_vfetch *byname; /* the same, sorted by path */
 	size_t nfetch;
 	struct ospack_verify_signature *sigs;
 	size_t nsigs;
@@ -40,6 +42,7 @@ void osp_vstate_free(struct osp_verifier *v)
 	free(s->payload);
 	free(s->subj);
 	free(s->fetch);
+	free(s->byname);
 	free(s->sigs);
 	free(s);
 	v->st = NULL;
@@ -130,7 +133,9 @@ static ospack_error check_sig(struct osp_verifier *v, json_t *sig, const unsigne
 		return osp_reject(v, "%s: malformed signature: %s", OSP_ENVELOPE_PATH, err.text);
 	if (osp_base64_decode(v->ctx, b64, strlen(b64), &raw, &rawlen) != OSPACK_OK)
 		return osp_reject(v, "%s: a signature is not valid base64", OSP_ENVELOPE_PATH);
-	snprintf(out->keyid, sizeof(out->keyid), "%s", keyid);
+	/* A key id is 64 hex digits: anything else is not repeated to a terminal. */
+	snprintf(out->keyid, sizeof(out->keyid), "%s",
+		 strlen(keyid) == 64 && osp_is_lower_hex(keyid, 64) ? keyid : "");
 	for (size_t k = 0; k < v->ntrusted; k++) {
 		const char *id = osp_key_id(v->trusted[k]);
 
@@ -158,6 +163,9 @@ static ospack_error check_signatures(struct osp_verifier *v, json_t *sigs)
 	unsigned char *pae;
 	ospack_error rc = OSPACK_OK;
 
+	if (n > OSP_SIGS_MAX)
+		return osp_reject(v, "%s: %zu signatures (at most %d are read)", OSP_ENVELOPE_PATH,
+				  n, OSP_SIGS_MAX);
 	s->sigs = calloc(n ? n : 1, sizeof(*s->sigs));
 	pae = osp_dsse_pae(OSP_PAYLOAD_TYPE, s->payload, s->payload_len, &paelen);
 	if (s->sigs == NULL || pae == NULL) {
@@ -247,7 +255,8 @@ static ospack_error read_file(struct osp_verifier *v, json_t *f)
 		return OSPACK_EREJECT;
 	sj = find_subj(s, path);
 	if (sj == NULL || strncmp(path, "data/", 5) != 0 || sj->in_component ||
-	    memcmp(sj->sha256, sha256, 32) != 0)
+	    memcmp(sj->sha256, sha256, 32) != 0 || (sha512 == NULL) != (sj->sha512 == NULL) ||
+	    (sha512 != NULL && strcmp(sha512, sj->sha512) != 0))
 		return osp_reject(v, "%s: %s: the predicate and the subjects disagree",
 				  OSP_ENVELOPE_PATH, path);
 	if (strcmp(mode, "0644") != 0 && strcmp(mode, "0755") != 0)
@@ -280,7 +289,30 @@ static ospack_error read_url_source(struct osp_verifier *v, json_t *src)
 	fe->sha256 = json_string_value(json_object_get(digest, "sha256"));
 	fe->size = (uint64_t)size;
 	s->nfetch++;
+	/* fetch.txt tells BagIt tools where to write: only a plain path under data/. */
+	if (strncmp(fe->path, "data/", 5) != 0 ||
+	    osp_check_relpath(v->ctx, "fetch.txt", fe->path) != OSPACK_OK)
+		return osp_reject(v, "%s: a url source's path is not a plain path under data/",
+				  OSP_ENVELOPE_PATH);
+	for (const char *c = fe->url; *c; c++)
+		if ((unsigned char)*c <= 0x20 || *c == 0x7f)
+			return osp_reject(
+				v, "%s: a url source's URL holds a space or control character",
+				OSP_ENVELOPE_PATH);
 	return OSPACK_OK;
+}
+
+static int fetch_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct osp_vfetch *)a)->path, ((const struct osp_vfetch *)b)->path);
+}
+
+static const struct osp_vfetch *find_fetch(const struct osp_vstate *s, const char *path)
+{
+	struct osp_vfetch key = {.path = path};
+
+	return s->nfetch ? bsearch(&key, s->byname, s->nfetch, sizeof(*s->byname), fetch_cmp)
+			 : NULL;
 }
 
 static ospack_error read_components(struct osp_verifier *v, json_t *comps)
@@ -308,6 +340,16 @@ static ospack_error read_components(struct osp_verifier *v, json_t *comps)
 		if (strncmp(s->subj[i].name, "data/", 5) == 0 && !s->subj[i].in_component)
 			return osp_reject(v, "%s: %s: the predicate and the subjects disagree",
 					  OSP_ENVELOPE_PATH, s->subj[i].name);
+	s->byname = calloc(s->nfetch ? s->nfetch : 1, sizeof(*s->byname));
+	if (s->byname == NULL)
+		return osp_nomem(v->ctx);
+	if (s->nfetch > 0)
+		memcpy(s->byname, s->fetch, s->nfetch * sizeof(*s->fetch));
+	qsort(s->byname, s->nfetch, sizeof(*s->byname), fetch_cmp);
+	for (size_t i = 1; i < s->nfetch; i++)
+		if (strcmp(s->byname[i - 1].path, s->byname[i].path) == 0)
+			return osp_reject(v, "%s: two url sources name %s", OSP_ENVELOPE_PATH,
+					  s->byname[i].path);
 	return OSPACK_OK;
 }
 
@@ -393,7 +435,8 @@ static ospack_error check_dirs(struct osp_verifier *v)
 		if (!r->dir || len == 0 || strcmp(r->path, "data") == 0)
 			continue;
 		/* Sorted: the first path under r->path/ follows it closely. */
-		for (size_t k = i + 1; k < v->n && strncmp(v->recs[k].path, r->path, len) == 0; k++)
+		for (size_t k = i + 1;
+		     !used && k < v->n && strncmp(v->recs[k].path, r->path, len) == 0; k++)
 			if (v->recs[k].path[len] == '/' && !v->recs[k].dir)
 				used = true;
 		if (!used)
@@ -414,9 +457,12 @@ static const char *expected_hex(struct osp_verifier *v, const char *path, char *
 		osp_hex(sj->sha256, 32, buf);
 		return buf;
 	}
-	for (size_t i = 0; i < s->nfetch; i++)
-		if (strcmp(s->fetch[i].path, path) == 0)
-			return s->alg == OSP_SHA512 ? s->fetch[i].sha512 : s->fetch[i].sha256;
+	{
+		const struct osp_vfetch *fe = find_fetch(s, path);
+
+		if (fe != NULL)
+			return s->alg == OSP_SHA512 ? fe->sha512 : fe->sha256;
+	}
 	return NULL;
 }
 

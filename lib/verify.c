@@ -74,6 +74,15 @@ const char *osp_verifier_root(const struct osp_verifier *v)
 	return v->root ? v->root : "";
 }
 
+static size_t depth(const char *name, size_t len)
+{
+	size_t n = 1;
+
+	for (size_t i = 0; i < len; i++)
+		n += name[i] == '/';
+	return n;
+}
+
 /*
  * Splits "<root>/<rel>" into the bag's root folder and the path inside it,
  * refusing anything an extractor could be tricked by.
@@ -90,8 +99,11 @@ static ospack_error check_name(struct osp_verifier *v, const char *name, bool di
 	if (len > OSP_PATH_MAX)
 		return osp_reject(v, "%.64s...: an entry name longer than %d bytes", name,
 				  OSP_PATH_MAX);
-	if (!osp_utf8_valid(name, len) || memchr(name, '\r', len) || memchr(name, '\n', len))
-		return osp_reject(v, "an entry name is not valid UTF-8 or holds CR or LF");
+	if (!osp_utf8_valid(name, len))
+		return osp_reject(v, "an entry name is not valid UTF-8");
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return osp_reject(v, "an entry name holds a control character");
 	if (name[0] == '/')
 		return osp_reject(v, "%.*s: absolute path", (int)len, name);
 	for (p = name; p < name + len;) {
@@ -106,6 +118,13 @@ static ospack_error check_name(struct osp_verifier *v, const char *name, bool di
 					  name);
 		p += n + 1;
 	}
+	if (depth(name, len) > OSP_DEPTH_MAX)
+		return osp_reject(v, "%.64s...: nested deeper than %d folders", name,
+				  OSP_DEPTH_MAX);
+	v->namebytes += len;
+	if (v->namebytes > OSP_NAMES_MAX)
+		return osp_reject(v, "entry names longer than %llu bytes in all",
+				  (unsigned long long)OSP_NAMES_MAX);
 	rootlen = strcspn(name, "/");
 	if (rootlen > len)
 		rootlen = len;

@@ -7,11 +7,14 @@
 #include "verify.h"
 
 /* Tag files are read whole: these bound the memory they take. */
-#define OSP_TAG_MAX (256u * 1024 * 1024)
-#define OSP_TAGS_MAX (512ull * 1024 * 1024)
+#define OSP_TAG_MAX (128u * 1024 * 1024)
+#define OSP_TAGS_MAX (256ull * 1024 * 1024)
 /* What a bundle may hold: bounds on the memory its list of entries takes. */
-#define OSP_ENTRIES_MAX 4000000
+#define OSP_ENTRIES_MAX 2000000
 #define OSP_PATH_MAX 4096
+#define OSP_NAMES_MAX (256ull * 1024 * 1024) /* bytes of all entry names */
+/* Signatures in an envelope: each costs a verification per trusted key. */
+#define OSP_SIGS_MAX 64
 
 /* One entry of the bundle as it went by. */
 struct osp_vrec {
@@ -56,6 +59,7 @@ struct osp_verifier {
 	struct osp_buf tag;
 	uint64_t tagbytes;
 	uint64_t payload_bytes;
+	uint64_t namebytes;
 	struct osp_vstate *st;
 };
 

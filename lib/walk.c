@@ -14,7 +14,8 @@
 
 #include "filelist.h"
 
-#define WALK_MAX_DEPTH 256
+/* data/<section>/<entry>/ and the file come on top, within OSP_DEPTH_MAX. */
+#define WALK_MAX_DEPTH (OSP_DEPTH_MAX - 8)
 
 struct walk {
 	struct ospack_ctx *ctx;
@@ -76,11 +77,14 @@ static ospack_error add_file(struct walk *w, const char *rel, const struct stat 
 	char *bagpath = osp_asprintf("%s/%s", w->bagdir, rel);
 	char *src = osp_asprintf("%s/%s", w->e->abs, rel);
 	ospack_error rc = OSPACK_OK;
+	struct osp_file *f = NULL;
 
 	if (bagpath == NULL || src == NULL ||
-	    osp_filelist_add(w->fl, w->e, bagpath, src, (uint64_t)st->st_size,
-			     file_mode(st->st_mode)) == NULL)
+	    (f = osp_filelist_add(w->fl, w->e, bagpath, src, (uint64_t)st->st_size,
+				  file_mode(st->st_mode))) == NULL)
 		rc = osp_nomem(w->ctx);
+	else
+		f->dev = st->st_dev, f->ino = st->st_ino;
 	free(bagpath);
 	free(src);
 	return rc;
@@ -191,6 +195,7 @@ ospack_error osp_walk_entry(struct ospack_ctx *ctx, const struct osp_entry *e,
 				 strerror(errno));
 	if (S_ISREG(st.st_mode)) {
 		const char *base = strrchr(e->abs, '/');
+		struct osp_file *f = NULL;
 		char *bagpath;
 		ospack_error rc;
 
@@ -200,9 +205,11 @@ ospack_error osp_walk_entry(struct ospack_ctx *ctx, const struct osp_entry *e,
 			return rc;
 		bagpath = osp_asprintf("%s/%s", w.bagdir, base);
 		if (bagpath == NULL ||
-		    osp_filelist_add(fl, e, bagpath, e->abs, (uint64_t)st.st_size,
-				     file_mode(st.st_mode)) == NULL)
+		    (f = osp_filelist_add(fl, e, bagpath, e->abs, (uint64_t)st.st_size,
+					  file_mode(st.st_mode))) == NULL)
 			rc = osp_nomem(ctx);
+		else
+			f->dev = st.st_dev, f->ino = st.st_ino;
 		free(bagpath);
 		return rc;
 	}

@@ -273,6 +273,21 @@ mkdir -p "$T/u8/d" && printf x >"$T/u8/d/$(printf 'bad\377name')"
 printf 'ospack: 1\nname: u8\nversion: "1"\ndatasets:\n  - name: d\n    path: d\n' >"$T/u8/m.yaml"
 expect_fail 3 'not valid UTF-8' "a file name that is not UTF-8 is an error" "$OSPACK" build "$T/u8/m.yaml" -o "$T/u8/o.tar"
 
+# --- what build refuses to write over, and hostile manifests ---
+expect_fail 2 'is the manifest or one of the files it bundles' "-o naming the manifest is refused" \
+	"$OSPACK" build "$T/a/manifest.yaml" -o "$T/a/manifest.yaml"
+expect_fail 2 'is the manifest or one of the files it bundles' "-o naming a bundled file is refused" \
+	"$OSPACK" build "$T/a/manifest.yaml" -o "$T/a/src/model.py"
+head -c 100 "$T/a/src/model.py" | grep -q 'architecture'
+ok $? "and the file is left as it was"
+python3 -c "n = 100000; print('ospack: 1\nname: d\nversion: \"1\"\nauthors: ' + '[' * n + ']' * n)" >"$T/deep.yaml"
+expect_fail 3 'deep.yaml:4:.*: yaml: nested deeper than 32 levels' \
+	"a manifest nested 100,000 levels deep is refused at once" "$OSPACK" check "$T/deep.yaml"
+mkdir -p "$T/esc/d" && printf x >"$T/esc/d/$(printf 'a\033b')"
+printf 'ospack: 1\nname: esc\nversion: "1"\ndatasets:\n  - name: d\n    path: d\n' >"$T/esc/m.yaml"
+expect_fail 3 'a\\x1bb: file name contains a control character' "a file name with an escape character is refused" \
+	"$OSPACK" build "$T/esc/m.yaml" -o "$T/esc/o.tar"
+
 # --- help ---
 "$OSPACK" build --help >"$T/out"
 ok $? "build --help exits 0"

@@ -151,6 +151,16 @@ $TAMPER "$T/url.tar" "$T/urlbad.tar" retag fetch.txt '16 data' '17 data' 2>/dev/
 	expect_fail 1 'fetch.txt' "a fetch.txt edited after signing is rejected" "$OSPACK" verify "$T/urlbad.tar" ||
 	skip "a fetch.txt edited after signing is rejected" "tamper.py has no retag"
 
+$TAMPER "$T/url.tar" "$T/urltrav.tar" fetchpath ../../../tmp/pwn &&
+	expect_fail 1 'a url source.s path is not a plain path under data/' \
+		"a url source whose path leaves the bag is rejected" "$OSPACK" verify "$T/urltrav.tar"
+$TAMPER "$T/url.tar" "$T/urlabs.tar" fetchpath /etc/passwd &&
+	expect_fail 1 'a url source.s path is not a plain path under data/' \
+		"a url source with an absolute path is rejected" "$OSPACK" verify "$T/urlabs.tar"
+$TAMPER "$T/url.tar" "$T/urlsp.tar" fetchpath data/datasets/remote/big-shard.bin "https://example.org/a b" &&
+	expect_fail 1 "a url source.s URL holds a space or control character" \
+		"a url with a space (a second fetch.txt field) is rejected" "$OSPACK" verify "$T/urlsp.tar"
+
 # --- encrypted private keys ---
 openssl genpkey -algorithm ed25519 -out "$T/plain.pem" 2>/dev/null &&
 	openssl pkcs8 -topk8 -v2 aes-256-cbc -passout pass:s3cret -in "$T/plain.pem" -out "$T/enc.pem" &&

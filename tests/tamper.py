@@ -33,6 +33,12 @@ and smuggle rewrites the archive with Python's tarfile (pax format), keeping the
   special NAME KIND [TARGET] a symlink, hardlink, chardev or fifo entry after the last
                             payload entry (NAME as for add)
   mkdir PATH                an extra folder entry after the last payload entry
+  rawtype PATH TYPE         an entry of tar type TYPE (one character) just before PATH
+  paxkey PATH KEY VALUE     PATH's entry gets the pax record KEY=VALUE
+  owner PATH UNAME          PATH's entry gets the owner name UNAME
+  sigs N                    the envelope's first signature repeated N times
+  fetchpath PATH [URL]      the url source's path (and URL) changed in the statement,
+                            fetch.txt and the manifest alike (unsigned)
   unsign                    the envelope's signatures removed, the tag manifest redone
   retag FILE OLD NEW        in tag file FILE, OLD replaced by NEW; then the statement's
                             subject for FILE, the envelope (unsigned) and the tag
@@ -314,6 +320,41 @@ def op_rewrite(b, op, args):
             {"path": args[0], "size": 19, "mode": "0644", "digest": dict(digest)})
         keep = len(args) > 1 and args[1] == "keep"
         b.set_statement(st, b.envelope()["signatures"] if keep else None)
+        b.redo_tagmanifest()
+    elif op == "rawtype":
+        # An entry of tar type TYPE (one character) just before PATH, with a small body.
+        info = tarfile.TarInfo(b.full(args[0]) + ".extra")
+        info.type = args[1].encode()
+        data = b"hidden\n"
+        info.size = len(data)
+        info.mode = 0o644
+        b.entries.insert(b.index(args[0]), (info, data))
+    elif op == "paxkey":
+        b.entries[b.index(args[0])][0].pax_headers[args[1]] = args[2]
+    elif op == "owner":
+        b.entries[b.index(args[0])][0].uname = args[1]
+    elif op == "sigs":
+        env = b.envelope()
+        env["signatures"] = env["signatures"][:1] * int(args[0])
+        b.set_envelope(env)
+        b.redo_tagmanifest()
+    elif op == "fetchpath":
+        # The url source's path and URL rewritten in the statement, fetch.txt and the
+        # manifest alike, so that only the path or URL itself is wrong (unsigned).
+        st = b.statement()
+        src = [c["source"] for c in st["predicate"]["components"] if c["source"]["type"] == "url"][0]
+        old_path, old_url = src["path"], src["url"]
+        src["path"] = args[0]
+        if len(args) > 1:
+            src["url"] = args[1]
+        fetch = b.get("fetch.txt").decode()
+        b.put("fetch.txt", fetch.replace(old_url, src["url"]).replace(old_path, src["path"]).encode())
+        man = b.get("manifest-sha256.txt").decode()
+        b.put("manifest-sha256.txt", man.replace(old_path, src["path"]).encode())
+        for s in st["subject"]:
+            if s["name"] in ("fetch.txt", "manifest-sha256.txt"):
+                s["digest"]["sha256"] = sha256(b.get(s["name"]))
+        b.set_statement(st)
         b.redo_tagmanifest()
     else:
         die("unknown operation %s" % op)
