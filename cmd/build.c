@@ -96,10 +96,9 @@ int cmd_build(int argc, char **argv)
 			return cmd_usage_error("build", "unknown or incomplete option");
 		}
 	}
-	if (optind != argc - 1) {
+	if (cmd_one_operand("build", argc, optind, "MANIFEST") != 0) {
 		free(keys);
-		return cmd_usage_error("build", optind == argc ? "a MANIFEST is required"
-							       : "exactly one MANIFEST, please");
+		return EXIT_USAGE;
 	}
 	if (o.require != NULL && !ospack_level_known(o.require)) {
 		free(keys);

@@ -34,8 +34,18 @@ void cmd_signals(void);
 /* Adds value to a NULL-terminated growable list; false on ENOMEM. */
 bool cmd_list_add(const char ***list, size_t *n, const char *value);
 
-/* Splits OSPACK_TRUSTED_KEYS into keys; the copy they point into is *buf. */
-bool cmd_env_keys(const char ***keys, size_t *n, char **buf);
+/* Trusted public keys from -k, or else from OSPACK_TRUSTED_KEYS. */
+struct cmd_keys {
+	const char **v;
+	size_t n;
+	char *envbuf; /* the copy of OSPACK_TRUSTED_KEYS that v points into */
+};
+bool cmd_keys_add(struct cmd_keys *k, const char *key);
+/* With no -k, takes OSPACK_TRUSTED_KEYS; false on ENOMEM. */
+bool cmd_keys_default(struct cmd_keys *k);
+void cmd_keys_free(struct cmd_keys *k);
+/* Checks that exactly one operand follows the options; else a usage error (status 2). */
+int cmd_one_operand(const char *cmd, int argc, int optind, const char *what);
 /* Says which trusted key signed, or plainly that no signature was checked. */
 void cmd_print_trust(const struct ospack_verify_result *r);
 

@@ -35,14 +35,14 @@ int cmd_extract(int argc, char **argv)
 	struct ospack_verify_opts o = {0};
 	struct ospack_verify_result *res = NULL;
 	struct ospack_ctx *ctx;
-	const char **keys = NULL, *dir = NULL;
-	char *envbuf = NULL;
+	const char *dir = NULL;
+	struct cmd_keys keys = {0};
 	bool quiet = false;
 	ospack_error rc;
 	int c, status = EXIT_USAGE;
 
 	while ((c = getopt_long(argc, argv, "C:k:qh", longopts, NULL)) != -1) {
-		if (c == 'k' && !cmd_list_add(&keys, &o.nkeys, optarg))
+		if (c == 'k' && !cmd_keys_add(&keys, optarg))
 			goto out;
 		else if (c == 'C')
 			dir = optarg;
@@ -57,20 +57,18 @@ int cmd_extract(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind != argc - 1) {
-		status = cmd_usage_error("extract", optind == argc ? "a BUNDLE is required"
-								   : "exactly one BUNDLE, please");
+	if ((status = cmd_one_operand("extract", argc, optind, "BUNDLE")) != 0)
 		goto out;
-	}
 	if (dir == NULL) {
 		status = cmd_usage_error("extract", "-C DIR is required");
 		goto out;
 	}
-	if (o.nkeys == 0 && !cmd_env_keys(&keys, &o.nkeys, &envbuf)) {
+	if (!cmd_keys_default(&keys)) {
 		status = 4;
 		goto out;
 	}
-	o.keys = keys;
+	o.keys = keys.v;
+	o.nkeys = keys.n;
 	ctx = cmd_ctx();
 	cmd_signals();
 	rc = ospack_extract(ctx, argv[optind], dir, &o, &res);
@@ -87,7 +85,6 @@ int cmd_extract(int argc, char **argv)
 	ospack_verify_result_free(res);
 	ospack_ctx_free(ctx);
 out:
-	free(keys);
-	free(envbuf);
+	cmd_keys_free(&keys);
 	return status;
 }

@@ -40,9 +40,8 @@ int cmd_inspect(int argc, char **argv)
 		} else
 			return cmd_usage_error("inspect", "unknown or incomplete option");
 	}
-	if (optind != argc - 1)
-		return cmd_usage_error("inspect", optind == argc ? "a BUNDLE is required"
-								 : "exactly one BUNDLE, please");
+	if (cmd_one_operand("inspect", argc, optind, "BUNDLE") != 0)
+		return EXIT_USAGE;
 	ctx = cmd_ctx();
 	rc = ospack_inspect(ctx, argv[optind], as_json ? NULL : &text, as_json ? &json : NULL);
 	if (rc != OSPACK_OK) {

@@ -77,24 +77,42 @@ bool cmd_list_add(const char ***list, size_t *n, const char *value)
 	return true;
 }
 
-bool cmd_env_keys(const char ***keys, size_t *n, char **buf)
+bool cmd_keys_add(struct cmd_keys *k, const char *key)
+{
+	return cmd_list_add(&k->v, &k->n, key);
+}
+
+bool cmd_keys_default(struct cmd_keys *k)
 {
 	const char *env = getenv("OSPACK_TRUSTED_KEYS");
 
-	*buf = NULL;
-	if (env == NULL || env[0] == '\0')
+	if (k->n > 0 || env == NULL || env[0] == '\0')
 		return true;
-	*buf = strdup(env);
-	if (*buf == NULL)
+	k->envbuf = strdup(env);
+	if (k->envbuf == NULL)
 		return false;
-	for (char *p = *buf, *next; p != NULL; p = next) {
+	for (char *p = k->envbuf, *next; p != NULL; p = next) {
 		next = strchr(p, ':');
 		if (next != NULL)
 			*next++ = '\0';
-		if (p[0] != '\0' && !cmd_list_add(keys, n, p))
+		if (p[0] != '\0' && !cmd_keys_add(k, p))
 			return false;
 	}
 	return true;
+}
+
+void cmd_keys_free(struct cmd_keys *k)
+{
+	free(k->v);
+	free(k->envbuf);
+}
+
+int cmd_one_operand(const char *cmd, int argc, int optind, const char *what)
+{
+	if (optind == argc - 1)
+		return 0;
+	return cmd_usage_error(cmd, optind == argc ? "a %s is required" : "exactly one %s, please",
+			       what);
 }
 
 void cmd_print_trust(const struct ospack_verify_result *r)
