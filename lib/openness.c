@@ -336,11 +336,6 @@ void osp_openness_free(struct osp_openness *o)
 	free(o);
 }
 
-bool osp_openness_met(const struct osp_openness *o, enum osp_level l)
-{
-	return o->met[l];
-}
-
 ospack_error osp_openness_require(struct ospack_ctx *ctx, const struct osp_openness *o,
 				  const char *level)
 {

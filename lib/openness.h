@@ -29,7 +29,6 @@ struct osp_openness;
 ospack_error osp_openness_eval(struct ospack_ctx *ctx, const struct ospack_manifest *m,
 			       struct osp_openness **out);
 void osp_openness_free(struct osp_openness *o);
-bool osp_openness_met(const struct osp_openness *o, enum osp_level l);
 /* The report as JSON (a new reference): what the statement and --json carry. */
 json_t *osp_openness_json(const struct osp_openness *o);
 /* The report for people, rendered from its JSON form (so a bundle's report renders too). */
