@@ -69,6 +69,20 @@ OSPACK_API void ospack_manifest_free(struct ospack_manifest *m);
 OSPACK_API const char *ospack_manifest_name(const struct ospack_manifest *m);
 OSPACK_API const char *ospack_manifest_version(const struct ospack_manifest *m);
 
+/* ---- progress ---- */
+
+/*
+ * How far build, verify or extract has got, reported on the calling thread
+ * after each file and at least every few MiB of a large one. bytes_total and
+ * files_total are 0 when not known (a pipe). The last call has done set.
+ */
+struct ospack_progress {
+	uint64_t bytes, bytes_total; /* payload bytes done, and in all */
+	uint64_t files, files_total; /* payload files done, and in all */
+	int done;
+};
+typedef void (*ospack_progress_fn)(void *arg, const struct ospack_progress *p);
+
 /* ---- build ---- */
 
 struct ospack_build_opts {
@@ -80,6 +94,10 @@ struct ospack_build_opts {
 	const char *require; /* openness level the release must reach, or NULL */
 	int64_t mtime;	     /* entry timestamp; < 0: SOURCE_DATE_EPOCH or the default */
 	int no_digest;	     /* skip the archive's SHA-256, a second pass of hashing */
+	unsigned jobs;	     /* threads that read and hash; 0: the online CPUs */
+	const char *tmpdir;  /* where to spill what must wait for the end; NULL: /tmp */
+	ospack_progress_fn progress; /* or NULL */
+	void *progress_arg;
 };
 
 struct ospack_build_result {
@@ -147,6 +165,10 @@ OSPACK_API ospack_error ospack_check_mof(struct ospack_ctx *ctx, const char *pat
 struct ospack_verify_opts {
 	const char *const *keys; /* trusted public keys: file paths or "env:NAME" */
 	size_t nkeys;
+	unsigned jobs;		     /* threads that read and hash; 0: the online CPUs */
+	const char *tmpdir;	     /* where to spill what must wait for the end; NULL: /tmp */
+	ospack_progress_fn progress; /* or NULL */
+	void *progress_arg;
 };
 
 struct ospack_verify_signature {
