@@ -22,7 +22,12 @@ struct osp_awriter {
 	uint64_t bytes;
 	int write_errno; /* the first error of the output, kept for the message */
 	struct osp_locale *loc;
+	/* Small pieces (headers, small files) are gathered: one write per OUT_BUF. */
+	unsigned char *obuf;
+	size_t ofill;
 };
+
+#define OUT_BUF (1024 * 1024)
 
 struct osp_locale {
 	locale_t utf8, prev;
@@ -53,23 +58,18 @@ void osp_locale_pop(struct osp_locale *l)
 	free(l);
 }
 
-static la_ssize_t out_write(struct archive *a, void *arg, const void *buf, size_t n)
+static int write_all(struct osp_awriter *w, const void *buf, size_t n)
 {
-	struct osp_awriter *w = arg;
 	const char *p = buf;
-	size_t left = n;
 
-	(void)a;
-	if (w->hasher != NULL)
-		osp_hasher_feed(w->hasher, buf, n);
-	while (left > 0) {
+	while (n > 0) {
 		ssize_t k;
 
 		if (osp_interrupted()) {
 			w->write_errno = EINTR;
 			return -1;
 		}
-		k = write(w->fd, p, left);
+		k = write(w->fd, p, n);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
@@ -77,7 +77,39 @@ static la_ssize_t out_write(struct archive *a, void *arg, const void *buf, size_
 			return -1;
 		}
 		p += k;
-		left -= (size_t)k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int flush_out(struct osp_awriter *w)
+{
+	int rc = w->ofill > 0 ? write_all(w, w->obuf, w->ofill) : 0;
+
+	w->ofill = 0;
+	return rc;
+}
+
+/*
+ * libarchive hands over each header and each piece of data as it comes: small
+ * ones are gathered, large ones go straight out. Either way the bytes, and so
+ * the archive, are the same whatever the output is.
+ */
+static la_ssize_t out_write(struct archive *a, void *arg, const void *buf, size_t n)
+{
+	struct osp_awriter *w = arg;
+
+	(void)a;
+	if (w->hasher != NULL)
+		osp_hasher_feed(w->hasher, buf, n);
+	if (w->ofill + n > OUT_BUF && flush_out(w) != 0)
+		return -1;
+	if (n >= OUT_BUF / 2) {
+		if (write_all(w, buf, n) != 0)
+			return -1;
+	} else {
+		memcpy(w->obuf + w->ofill, buf, n);
+		w->ofill += n;
 	}
 	w->bytes += n;
 	return (la_ssize_t)n;
@@ -99,6 +131,7 @@ void osp_awriter_free(struct osp_awriter *w)
 	archive_entry_free(w->entry);
 	osp_hasher_free(w->hasher);
 	osp_locale_pop(w->loc);
+	free(w->obuf);
 	free(w);
 }
 
@@ -115,7 +148,8 @@ ospack_error osp_awriter_open(struct ospack_ctx *ctx, int fd, int64_t mtime, boo
 	w->loc = osp_locale_utf8_push();
 	w->a = archive_write_new();
 	w->entry = archive_entry_new();
-	if (w->loc == NULL || w->a == NULL || w->entry == NULL) {
+	w->obuf = malloc(OUT_BUF);
+	if (w->loc == NULL || w->a == NULL || w->entry == NULL || w->obuf == NULL) {
 		osp_awriter_free(w);
 		return osp_nomem(ctx);
 	}
@@ -208,7 +242,7 @@ ospack_error osp_awriter_finish(struct ospack_ctx *ctx, struct osp_awriter *w,
 {
 	struct osp_digests d;
 
-	if (archive_write_close(w->a) != ARCHIVE_OK)
+	if (archive_write_close(w->a) != ARCHIVE_OK || flush_out(w) != 0)
 		return aerr(ctx, w, "cannot finish the archive");
 	memset(sha256, 0, 32);
 	if (w->hasher != NULL && osp_hasher_end(ctx, w->hasher, &d) != OSPACK_OK)

@@ -19,10 +19,11 @@
 #include "openness.h"
 #include "release.h"
 #include "sign.h"
+#include "spill.h"
 
 /* Files smaller than this are hashed on the reading thread: a hand-off costs more. */
 #define SMALL_FILE (256 * 1024)
-#define MAX_TAGS 8
+#define MAX_TAGS 12
 
 struct build {
 	struct ospack_ctx *ctx;
@@ -42,6 +43,13 @@ struct build {
 	size_t ntags;
 	unsigned char sha256[32];
 	uint64_t archive_bytes, payload_bytes;
+	/* The per-file lists, written as the payload goes by: manifest-<alg>.txt, files.txt. */
+	struct osp_spill *man[OSP_NALGS], *files;
+	struct osp_hash *manhash[OSP_NALGS], *fileshash;
+	struct osp_buf line;
+	struct stat target_st; /* of an existing -o target: no source may be it */
+	bool target_exists;
+	struct ospack_progress prog;
 };
 
 static ospack_error parse_mtime(struct build *b)
@@ -105,21 +113,12 @@ static ospack_error set_options(struct build *b)
 	return load_keys(b);
 }
 
-/* Whether st is the manifest or a file the release bundles: -o must not write over it. */
-static bool is_input(const struct build *b, const struct stat *st)
+/* Whether st is the manifest: -o must not write over it (nor over a source, checked as listed). */
+static bool is_manifest(const struct build *b, const struct stat *st)
 {
 	struct stat m;
 
-	if (stat(b->r.m->file, &m) == 0 && m.st_dev == st->st_dev && m.st_ino == st->st_ino)
-		return true;
-	for (size_t i = 0; i < b->r.files.n; i++) {
-		const struct osp_file *f = &b->r.files.v[i];
-
-		if (f->src != NULL && f->dev == (uint64_t)st->st_dev &&
-		    f->ino == (uint64_t)st->st_ino)
-			return true;
-	}
-	return false;
+	return stat(b->r.m->file, &m) == 0 && m.st_dev == st->st_dev && m.st_ino == st->st_ino;
 }
 
 static ospack_error open_output(struct build *b)
@@ -143,9 +142,14 @@ static ospack_error open_output(struct build *b)
 		return osp_nomem(b->ctx);
 	if (stat(b->target, &st) == 0 && S_ISDIR(st.st_mode))
 		return osp_error(b->ctx, OSPACK_EUSAGE, "%s: is a folder", b->target);
-	if (stat(b->target, &st) == 0 && is_input(b, &st))
-		return osp_error(b->ctx, OSPACK_EUSAGE,
-				 "%s: is the manifest or one of the files it bundles", b->target);
+	if (stat(b->target, &st) == 0) {
+		if (is_manifest(b, &st))
+			return osp_error(b->ctx, OSPACK_EUSAGE,
+					 "%s: is the manifest or one of the files it bundles",
+					 b->target);
+		b->target_st = st;
+		b->target_exists = true;
+	}
 	{
 		const char *slash = strrchr(b->target, '/');
 		int dlen = slash ? (int)(slash - b->target) + 1 : 0;
@@ -220,7 +224,7 @@ static ssize_t read_full(int fd, unsigned char *buf, size_t n)
 /* Streams size bytes of fd into the archive, hashing the very bytes written. */
 static ospack_error copy_fd(struct build *b, struct osp_file *f, int fd, uint64_t size)
 {
-	bool small = size < SMALL_FILE;
+	bool small = size < SMALL_FILE || b->hasher == NULL;
 	uint64_t left = size;
 	unsigned char extra;
 	ospack_error rc = OSPACK_OK;
@@ -262,7 +266,9 @@ static ospack_error copy_fd(struct build *b, struct osp_file *f, int fd, uint64_
 
 static ospack_error write_fs_file(struct build *b, struct osp_file *f, const char *path)
 {
-	int fd = open(f->src, O_RDONLY | O_CLOEXEC | (f->entry->follow_symlinks ? 0 : O_NOFOLLOW));
+	int fd = openat(f->at, f->atname,
+			O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+				(f->entry->follow_symlinks ? 0 : O_NOFOLLOW));
 	struct stat st;
 	ospack_error rc;
 
@@ -281,7 +287,8 @@ static ospack_error write_fs_file(struct build *b, struct osp_file *f, const cha
 			       f->src);
 		goto out;
 	}
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (f->size >= SMALL_FILE)
+		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	rc = osp_awriter_begin(b->ctx, b->w, path, f->size, f->mode);
 	if (rc == OSPACK_OK)
 		rc = copy_fd(b, f, fd, f->size);
@@ -310,6 +317,122 @@ static ospack_error write_git_file(struct build *b, struct osp_file *f, const ch
 	return rc;
 }
 
+/* Appends the line in b->line to a per-file list, hashing it as its tag file's digest. */
+static ospack_error put_line(struct build *b, struct osp_spill *sp, struct osp_hash *h)
+{
+	ospack_error rc;
+
+	if (b->line.failed)
+		return osp_nomem(b->ctx);
+	rc = osp_spill_write(b->ctx, sp, b->line.data, b->line.len);
+	if (rc == OSPACK_OK)
+		rc = osp_hash_update(b->ctx, h, b->line.data, b->line.len);
+	b->line.len = 0;
+	return rc;
+}
+
+/* The payload manifests' line for path, one per algorithm the bag lists. */
+static ospack_error manifest_lines(struct build *b, const char *path, const char *const hex[])
+{
+	ospack_error rc = OSPACK_OK;
+
+	for (int a = 0; rc == OSPACK_OK && a < OSP_NALGS; a++) {
+		if (b->man[a] == NULL)
+			continue;
+		osp_bag_manifest_line(&b->line, hex[a], path);
+		rc = put_line(b, b->man[a], b->manhash[a]);
+	}
+	return rc;
+}
+
+static void report(struct build *b, bool done)
+{
+	if (b->o->progress == NULL)
+		return;
+	b->prog.done = done;
+	b->o->progress(b->o->progress_arg, &b->prog);
+}
+
+static ospack_error write_file(void *arg, struct osp_file *f)
+{
+	struct build *b = arg;
+	char path[4096], hex[OSP_NALGS][2 * OSP_MAX_DIGEST + 1];
+	const char *hexv[OSP_NALGS] = {hex[0], hex[1]};
+	ospack_error rc;
+
+	if (f->src != NULL && b->target_exists && f->dev == (uint64_t)b->target_st.st_dev &&
+	    f->ino == (uint64_t)b->target_st.st_ino)
+		return osp_error(b->ctx, OSPACK_EUSAGE,
+				 "%s: is the manifest or one of the files it bundles", b->target);
+	if (snprintf(path, sizeof(path), "%s/%s", b->r.bag, f->bagpath) >= (int)sizeof(path))
+		return osp_error(b->ctx, OSPACK_EMANIFEST, "%s: path too long", f->bagpath);
+	rc = emit_dirs(b, f->bagpath);
+	if (rc == OSPACK_OK)
+		rc = f->src ? write_fs_file(b, f, path) : write_git_file(b, f, path);
+	if (rc != OSPACK_OK)
+		return rc;
+	for (int a = 0; a < OSP_NALGS; a++)
+		if (f->digests.algs & OSP_ALG_BIT(a))
+			osp_hex(f->digests.d[a], osp_alg_len((enum osp_alg)a), hex[a]);
+	rc = manifest_lines(b, f->bagpath, hexv);
+	if (rc == OSPACK_OK) {
+		osp_buf_printf(&b->line, "%04o %" PRIu64 " ", f->mode, f->size);
+		osp_bag_encode_path(&b->line, f->bagpath);
+		osp_buf_putc(&b->line, '\n');
+		rc = put_line(b, b->files, b->fileshash);
+	}
+	b->payload_bytes += f->size;
+	b->prog.files++;
+	b->prog.bytes += f->size;
+	report(b, false);
+	return rc;
+}
+
+/* A url entry: not in the archive, but in the payload manifests (and fetch.txt). */
+static ospack_error write_url(struct build *b, size_t i)
+{
+	const struct osp_entry *e = &b->r.m->entries[i];
+	const char *hexv[OSP_NALGS] = {e->sha256, e->sha512};
+
+	return manifest_lines(b, b->r.fetch_path[i], hexv);
+}
+
+static ospack_error open_lists(struct build *b)
+{
+	ospack_error rc = OSPACK_OK;
+
+	for (int a = 0; rc == OSPACK_OK && a < OSP_NALGS; a++) {
+		/* SHA-256 always: verify checks every payload file against it. */
+		if (a != OSP_SHA256 && a != (int)b->r.alg)
+			continue;
+		rc = osp_spill_new(b->ctx, b->o->tmpdir, &b->man[a]);
+		if (rc == OSPACK_OK)
+			rc = osp_hash_new(b->ctx, b->r.algs, &b->manhash[a]);
+	}
+	if (rc == OSPACK_OK)
+		rc = osp_spill_new(b->ctx, b->o->tmpdir, &b->files);
+	if (rc == OSPACK_OK)
+		rc = osp_hash_new(b->ctx, b->r.algs, &b->fileshash);
+	return rc;
+}
+
+/* With progress shown, the totals come first: a walk that reads no file. */
+static ospack_error count_totals(struct build *b)
+{
+	struct osp_release *r = &b->r;
+	ospack_error rc = OSPACK_OK;
+
+	if (b->o->progress == NULL)
+		return OSPACK_OK;
+	for (size_t k = 0; rc == OSPACK_OK && k < r->m->nentries; k++)
+		rc = osp_release_each(b->ctx, r, r->order[k], NULL, NULL);
+	b->prog.files_total = r->files;
+	b->prog.bytes_total = r->bytes;
+	r->files = r->bytes = 0;
+	memset(r->sum, 0, r->m->nentries * sizeof(*r->sum));
+	return rc;
+}
+
 static ospack_error write_payload(struct build *b)
 {
 	char path[4096];
@@ -322,16 +445,14 @@ static ospack_error write_payload(struct build *b)
 	b->prevdir = osp_strdup("data");
 	if (b->prevdir == NULL)
 		return osp_nomem(b->ctx);
-	for (size_t i = 0; rc == OSPACK_OK && i < b->r.files.n; i++) {
-		struct osp_file *f = &b->r.files.v[i];
+	report(b, false);
+	for (size_t k = 0; rc == OSPACK_OK && k < b->r.m->nentries; k++) {
+		size_t i = b->r.order[k];
 
-		if (snprintf(path, sizeof(path), "%s/%s", b->r.bag, f->bagpath) >=
-		    (int)sizeof(path))
-			return osp_error(b->ctx, OSPACK_EMANIFEST, "%s: path too long", f->bagpath);
-		rc = emit_dirs(b, f->bagpath);
-		if (rc == OSPACK_OK)
-			rc = f->src ? write_fs_file(b, f, path) : write_git_file(b, f, path);
-		b->payload_bytes += f->size;
+		if (b->r.m->entries[i].source == OSP_SRC_URL)
+			rc = write_url(b, i);
+		else
+			rc = osp_release_each(b->ctx, &b->r, i, write_file, b);
 	}
 	return rc;
 }
@@ -354,16 +475,30 @@ static struct osp_tagfile *add_tag(struct build *b, const char *path, struct osp
 	return rc == OSPACK_OK ? t : NULL;
 }
 
-static ospack_error payload_manifests(struct build *b, struct osp_buf *man, struct osp_buf *fetch,
-				      struct osp_bag_info *info)
+/* A per-file list as a tag file: its content stays in its spill file. */
+static ospack_error add_list_tag(struct build *b, const char *path, struct osp_spill *sp,
+				 struct osp_hash *h)
+{
+	struct osp_tagfile *t = &b->tags[b->ntags];
+	ospack_error rc = osp_spill_flush(b->ctx, sp);
+
+	snprintf(t->path, sizeof(t->path), "%s", path);
+	if (rc == OSPACK_OK)
+		rc = osp_hash_final(b->ctx, h, &t->d);
+	if (rc != OSPACK_OK)
+		return rc;
+	t->spill = sp;
+	t->len = (size_t)osp_spill_size(sp);
+	b->ntags++;
+	return OSPACK_OK;
+}
+
+static ospack_error fetch_txt(struct build *b, struct osp_buf *fetch, struct osp_bag_info *info)
 {
 	const struct ospack_manifest *m = b->r.m;
-	size_t n = b->r.files.n, k = 0;
-	char hex[2 * OSP_MAX_DIGEST + 1];
 
 	info->octets = b->payload_bytes;
-	info->count = n;
-	/* The payload manifest lists archive files and fetched files in one byte order. */
+	info->count = b->r.files;
 	for (size_t i = 0; i < m->nentries; i++) {
 		const struct osp_entry *e = &m->entries[i];
 
@@ -373,25 +508,7 @@ static ospack_error payload_manifests(struct build *b, struct osp_buf *man, stru
 		info->octets += e->size;
 		info->count++;
 	}
-	for (size_t i = 0; i < n || k < m->nentries;) {
-		const struct osp_entry *e = k < m->nentries ? &m->entries[k] : NULL;
-
-		if (e != NULL && e->source != OSP_SRC_URL) {
-			k++;
-			continue;
-		}
-		if (e == NULL ||
-		    (i < n && strcmp(b->r.files.v[i].bagpath, b->r.fetch_path[k]) < 0)) {
-			const struct osp_file *f = &b->r.files.v[i++];
-
-			osp_hex(f->digests.d[b->r.alg], osp_alg_len(b->r.alg), hex);
-			osp_bag_manifest_line(man, hex, f->bagpath);
-		} else {
-			osp_bag_manifest_line(man, b->r.alg == OSP_SHA512 ? e->sha512 : e->sha256,
-					      b->r.fetch_path[k++]);
-		}
-	}
-	return man->failed || fetch->failed ? osp_nomem(b->ctx) : OSPACK_OK;
+	return fetch->failed ? osp_nomem(b->ctx) : OSPACK_OK;
 }
 
 static ospack_error mof_yaml(struct build *b, struct osp_buf *out)
@@ -421,52 +538,100 @@ static ospack_error statement(struct build *b, struct osp_buf *env)
 	return rc;
 }
 
+/* tagmanifest-<alg>.txt for each algorithm of the payload manifests. */
+static ospack_error tag_manifests(struct build *b)
+{
+	size_t ntags = b->ntags;
+	char name[64], hex[2 * OSP_MAX_DIGEST + 1];
+
+	for (int a = 0; a < OSP_NALGS; a++) {
+		struct osp_buf tagman = {0};
+
+		if (b->man[a] == NULL)
+			continue;
+		for (size_t i = 0; i < ntags; i++) {
+			osp_hex(b->tags[i].d.d[a], osp_alg_len((enum osp_alg)a), hex);
+			osp_bag_manifest_line(&tagman, hex, b->tags[i].path);
+		}
+		snprintf(name, sizeof(name), "tagmanifest-%s.txt", osp_alg_name((enum osp_alg)a));
+		if (add_tag(b, name, &tagman) == NULL) {
+			osp_buf_free(&tagman);
+			return b->ctx->code;
+		}
+	}
+	return OSPACK_OK;
+}
+
 static ospack_error tag_files(struct build *b)
 {
-	struct osp_buf bagit = {0}, info = {0}, man = {0}, fetch = {0}, mof = {0}, env = {0};
-	struct osp_buf tagman = {0};
+	struct osp_buf bagit = {0}, info = {0}, fetch = {0}, mof = {0}, env = {0};
 	struct osp_bag_info bi = {.external_identifier = b->r.bag,
 				  .description = b->r.m->description,
 				  .date = b->r.mtime};
-	char name[64], hex[2 * OSP_MAX_DIGEST + 1];
-	const char *alg = osp_alg_name(b->r.alg);
-	ospack_error rc = payload_manifests(b, &man, &fetch, &bi);
+	char name[64];
+	ospack_error rc = fetch_txt(b, &fetch, &bi);
 
 	if (rc != OSPACK_OK)
 		goto out;
 	osp_buf_puts(&bagit, OSP_BAGIT_TXT);
 	osp_bag_info_txt(&info, &bi);
-	snprintf(name, sizeof(name), "manifest-%s.txt", alg);
 	rc = mof_yaml(b, &mof);
 	if (rc != OSPACK_OK)
 		goto out;
-	if (add_tag(b, "bagit.txt", &bagit) == NULL || add_tag(b, "bag-info.txt", &info) == NULL ||
-	    add_tag(b, name, &man) == NULL ||
-	    (fetch.len > 0 && add_tag(b, "fetch.txt", &fetch) == NULL) ||
-	    add_tag(b, OSP_MOF_PATH, &mof) == NULL) {
+	if (add_tag(b, "bagit.txt", &bagit) == NULL || add_tag(b, "bag-info.txt", &info) == NULL) {
 		rc = b->ctx->code;
 		goto out;
 	}
-	rc = statement(b, &env);
-	if (rc != OSPACK_OK || add_tag(b, OSP_ENVELOPE_PATH, &env) == NULL) {
-		rc = b->ctx->code;
-		goto out;
+	for (int a = 0; rc == OSPACK_OK && a < OSP_NALGS; a++) {
+		if (b->man[a] == NULL)
+			continue;
+		snprintf(name, sizeof(name), "manifest-%s.txt", osp_alg_name((enum osp_alg)a));
+		rc = add_list_tag(b, name, b->man[a], b->manhash[a]);
 	}
-	for (size_t i = 0; i < b->ntags; i++) {
-		osp_hex(b->tags[i].d.d[b->r.alg], osp_alg_len(b->r.alg), hex);
-		osp_bag_manifest_line(&tagman, hex, b->tags[i].path);
-	}
-	snprintf(name, sizeof(name), "tagmanifest-%s.txt", alg);
-	if (add_tag(b, name, &tagman) == NULL)
+	if (rc == OSPACK_OK && fetch.len > 0 && add_tag(b, "fetch.txt", &fetch) == NULL)
 		rc = b->ctx->code;
+	if (rc == OSPACK_OK)
+		rc = add_list_tag(b, OSP_FILES_PATH, b->files, b->fileshash);
+	if (rc == OSPACK_OK && add_tag(b, OSP_MOF_PATH, &mof) == NULL)
+		rc = b->ctx->code;
+	if (rc == OSPACK_OK)
+		rc = statement(b, &env);
+	if (rc == OSPACK_OK && add_tag(b, OSP_ENVELOPE_PATH, &env) == NULL)
+		rc = b->ctx->code;
+	if (rc == OSPACK_OK)
+		rc = tag_manifests(b);
 out:
 	osp_buf_free(&bagit);
 	osp_buf_free(&info);
-	osp_buf_free(&man);
 	osp_buf_free(&fetch);
 	osp_buf_free(&mof);
 	osp_buf_free(&env);
-	osp_buf_free(&tagman);
+	return rc;
+}
+
+static ospack_error write_list_tag(struct build *b, const struct osp_tagfile *t, const char *path)
+{
+	struct osp_sreader *rd = osp_sreader_file(t->spill, 0, t->len);
+	ospack_error rc = rd ? osp_awriter_begin(b->ctx, b->w, path, t->len, 0644) : osp_nomem(b->ctx);
+
+	uint64_t done = 0;
+
+	while (rc == OSPACK_OK && done < t->len) {
+		size_t n = OSP_HASHER_BUFSIZE;
+		int st;
+
+		if (n > t->len - done)
+			n = (size_t)(t->len - done);
+		st = osp_sreader_read(rd, b->smallbuf, n);
+		if (st <= 0) {
+			rc = osp_errno(b->ctx, st < 0 ? osp_sreader_errno(rd) : EIO,
+				       "cannot read a temporary file in", osp_spill_dir(t->spill));
+			break;
+		}
+		rc = osp_awriter_data(b->ctx, b->w, b->smallbuf, n);
+		done += n;
+	}
+	osp_sreader_free(rd);
 	return rc;
 }
 
@@ -477,6 +642,7 @@ static ospack_error write_tags(struct build *b)
 
 	for (size_t i = 0; i < b->ntags; i++) {
 		const struct osp_tagfile *t = &b->tags[i];
+		ospack_error rc;
 
 		if (!ospack_dir && strncmp(t->path, "ospack/", 7) == 0) {
 			snprintf(path, sizeof(path), "%s/ospack", b->r.bag);
@@ -485,8 +651,10 @@ static ospack_error write_tags(struct build *b)
 			ospack_dir = true;
 		}
 		snprintf(path, sizeof(path), "%s/%s", b->r.bag, t->path);
-		if (osp_awriter_file(b->ctx, b->w, path, t->data, t->len) != OSPACK_OK)
-			return b->ctx->code;
+		rc = t->spill ? write_list_tag(b, t, path)
+			      : osp_awriter_file(b->ctx, b->w, path, t->data, t->len);
+		if (rc != OSPACK_OK)
+			return rc;
 	}
 	return OSPACK_OK;
 }
@@ -530,10 +698,15 @@ static ospack_error write_bundle(struct build *b)
 {
 	ospack_error rc = open_output(b);
 
-	if (rc == OSPACK_OK)
+	/* -j 1: every byte hashed on this thread; else large files on a hasher beside it. */
+	if (rc == OSPACK_OK && b->o->jobs != 1)
 		rc = osp_hasher_new(b->ctx, b->r.algs, &b->hasher);
 	if (rc == OSPACK_OK)
 		rc = osp_hash_new(b->ctx, b->r.algs, &b->hash);
+	if (rc == OSPACK_OK)
+		rc = open_lists(b);
+	if (rc == OSPACK_OK)
+		rc = count_totals(b);
 	if (rc == OSPACK_OK && (b->smallbuf = malloc(OSP_HASHER_BUFSIZE)) == NULL)
 		rc = osp_nomem(b->ctx);
 	if (rc == OSPACK_OK)
@@ -548,6 +721,8 @@ static ospack_error write_bundle(struct build *b)
 		rc = osp_awriter_finish(b->ctx, b->w, b->sha256, &b->archive_bytes);
 	if (rc == OSPACK_OK)
 		rc = finish_output(b);
+	if (rc == OSPACK_OK)
+		report(b, true);
 	return rc;
 }
 
@@ -558,14 +733,8 @@ static json_t *result_components(const struct build *b)
 
 	for (size_t i = 0; arr != NULL && i < m->nentries; i++) {
 		const struct osp_entry *e = &m->entries[i];
-		uint64_t files = 0, bytes = 0;
+		uint64_t files = b->r.sum[i].files, bytes = b->r.sum[i].bytes;
 
-		for (size_t k = 0; k < b->r.files.n; k++) {
-			if (b->r.files.v[k].entry == e) {
-				files++;
-				bytes += b->r.files.v[k].size;
-			}
-		}
 		json_array_append_new(
 			arr, json_pack("{s:s, s:s, s:I, s:I, s:o}", "section",
 				       osp_section_name(e->section), "name", e->name, "files",
@@ -585,7 +754,7 @@ static ospack_error make_result(struct build *b, struct ospack_build_result **ou
 	res->output = osp_strdup(b->target ? b->target : "-");
 	if (!b->o->no_digest)
 		osp_hex(b->sha256, 32, res->bundle_sha256);
-	res->files = b->r.files.n;
+	res->files = b->r.files;
 	res->bytes = b->payload_bytes;
 	res->archive_bytes = b->archive_bytes;
 	for (size_t i = 0; signers != NULL && i < b->nkeys; i++)
@@ -625,6 +794,13 @@ static void build_free(struct build *b)
 	free(b->keys);
 	for (size_t i = 0; i < b->ntags; i++)
 		free(b->tags[i].data);
+	for (int a = 0; a < OSP_NALGS; a++) {
+		osp_spill_free(b->man[a]);
+		osp_hash_free(b->manhash[a]);
+	}
+	osp_spill_free(b->files);
+	osp_hash_free(b->fileshash);
+	osp_buf_free(&b->line);
 	osp_release_free(&b->r);
 }
 
@@ -640,7 +816,7 @@ OSPACK_API ospack_error ospack_build(struct ospack_ctx *ctx, const struct ospack
 	b.r.m = m;
 	rc = set_options(&b);
 	if (rc == OSPACK_OK)
-		rc = osp_release_collect(ctx, &b.r, b.o->allow_dirty != 0);
+		rc = osp_release_open(ctx, &b.r, b.o->allow_dirty != 0);
 	if (rc == OSPACK_OK)
 		rc = osp_openness_eval(ctx, m, &b.r.openness);
 	if (rc == OSPACK_OK)

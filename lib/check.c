@@ -17,7 +17,7 @@ static char *render_text(const struct osp_release *r, json_t *report, uint64_t b
 
 	osp_human_size(bytes, human, sizeof(human));
 	osp_buf_printf(&b, "%s %s: the manifest is valid; %zu files, %s to bundle\n\n", r->m->name,
-		       r->m->version, r->files.n, human);
+		       r->m->version, (size_t)r->files, human);
 	if (body != NULL)
 		osp_buf_puts(&b, body);
 	else
@@ -52,11 +52,10 @@ OSPACK_API ospack_error ospack_check(struct ospack_ctx *ctx, const struct ospack
 		rc = osp_openness_eval(ctx, m, &r.openness);
 	if (rc != OSPACK_OK)
 		goto out;
-	for (size_t i = 0; i < r.files.n; i++)
-		bytes += r.files.v[i].size;
+	bytes = r.bytes;
 	report = osp_openness_json(r.openness);
 	j = json_pack("{s:s, s:s, s:I, s:I, s:O}", "name", m->name, "version", m->version, "files",
-		      (json_int_t)r.files.n, "bytes", (json_int_t)bytes, "openness", report);
+		      (json_int_t)r.files, "bytes", (json_int_t)bytes, "openness", report);
 	if (report == NULL || j == NULL ||
 	    (text != NULL && (*text = render_text(&r, report, bytes)) == NULL) ||
 	    (json != NULL && (*json = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)) {

@@ -13,6 +13,8 @@ struct osp_file {
 	unsigned mode;	   /* 0644 or 0755 */
 	uint64_t dev, ino; /* of a file source, as listed: build never writes over one */
 	const struct osp_entry *entry;
+	int at;		   /* folder source: the folder that holds it, open as this fd */
+	const char *atname; /* ... and its name there (openat); else AT_FDCWD and src */
 	unsigned char oid[20];	    /* git blob id (git sources) */
 	struct osp_digests digests; /* filled as the bundle is written */
 };
@@ -44,8 +46,14 @@ ospack_error osp_check_relpath(struct ospack_ctx *ctx, const char *what, const c
  */
 bool osp_excluded(const struct osp_entry *e, const char *rel, const char *name, bool isdir);
 
-/* Collects the files of a path source (file or folder) into fl. */
-ospack_error osp_walk_entry(struct ospack_ctx *ctx, const struct osp_entry *e,
-			    struct osp_filelist *fl);
+/* Called for each file found; f and its strings are valid during the call only. */
+typedef ospack_error (*osp_file_fn)(void *arg, struct osp_file *f);
+
+/*
+ * Walks a path source (file or folder) and calls fn for every file, in byte
+ * order of the bag paths, keeping in memory only the folders on the way down.
+ */
+ospack_error osp_walk_entry(struct ospack_ctx *ctx, const struct osp_entry *e, osp_file_fn fn,
+			    void *arg);
 
 #endif

@@ -28,15 +28,6 @@ static json_t *digest_obj(const struct osp_digests *d)
 	return o;
 }
 
-static json_t *file_obj(const struct osp_file *f)
-{
-	char mode[8];
-
-	snprintf(mode, sizeof(mode), "%04o", f->mode);
-	return json_pack("{s:s, s:I, s:s, s:o}", "path", f->bagpath, "size", (json_int_t)f->size,
-			 "mode", mode, "digest", digest_obj(&f->digests));
-}
-
 static json_t *git_obj(const struct osp_git *g, const struct osp_entry *e)
 {
 	const struct osp_git_info *gi = osp_git_info(g);
@@ -109,8 +100,9 @@ static json_t *metrics_obj(const struct osp_entry *e)
 static json_t *component_obj(const struct osp_release *r, size_t i)
 {
 	const struct osp_entry *e = &r->m->entries[i];
-	json_t *c = json_pack("{s:s, s:s, s:o, s:[]}", "section", osp_section_name(e->section),
-			      "name", e->name, "source", source_obj(r, i), "files");
+	json_t *c = json_pack("{s:s, s:s, s:o, s:I, s:I}", "section", osp_section_name(e->section),
+			      "name", e->name, "source", source_obj(r, i), "files",
+			      (json_int_t)r->sum[i].files, "bytes", (json_int_t)r->sum[i].bytes);
 
 	if (c == NULL)
 		return NULL;
@@ -133,34 +125,19 @@ static json_t *component_obj(const struct osp_release *r, size_t i)
 static json_t *components(const struct osp_release *r)
 {
 	json_t *arr = json_array();
-	json_t **byentry = calloc(r->m->nentries ? r->m->nentries : 1, sizeof(*byentry));
 
-	if (arr == NULL || byentry == NULL)
-		goto fail;
-	for (size_t i = 0; i < r->m->nentries; i++) {
-		byentry[i] = component_obj(r, i);
-		if (byentry[i] == NULL || json_array_append_new(arr, byentry[i]) != 0)
-			goto fail;
-	}
-	for (size_t k = 0; k < r->files.n; k++) {
-		const struct osp_file *f = &r->files.v[k];
-		size_t i = (size_t)(f->entry - r->m->entries);
-
-		if (json_array_append_new(json_object_get(byentry[i], "files"), file_obj(f)) != 0)
-			goto fail;
-	}
-	free(byentry);
+	for (size_t i = 0; arr != NULL && i < r->m->nentries; i++)
+		if (json_array_append_new(arr, component_obj(r, i)) != 0) {
+			json_decref(arr);
+			return NULL;
+		}
 	return arr;
-fail:
-	free(byentry);
-	json_decref(arr);
-	return NULL;
 }
 
 static json_t *predicate(const struct osp_release *r)
 {
 	const struct ospack_manifest *m = r->m;
-	json_t *p = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:o}", "ospack", 1, "bag", r->bag,
+	json_t *p = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:o}", "ospack", 2, "bag", r->bag,
 			      "name", m->name, "version", m->version, "hash", osp_alg_name(r->alg),
 			      "mtime", (json_int_t)r->mtime, "components", components(r));
 	json_t *authors;
@@ -179,33 +156,27 @@ static json_t *predicate(const struct osp_release *r)
 	return p;
 }
 
-struct subj {
-	const char *name;
-	const struct osp_digests *d;
-};
-
-static int subj_cmp(const void *a, const void *b)
+/* The tag files given (the per-file lists among them), sorted by name. */
+static json_t *subjects(const struct osp_tagfile *tags, size_t ntags)
 {
-	return strcmp(((const struct subj *)a)->name, ((const struct subj *)b)->name);
-}
-
-/* Every payload file and the given tag files, sorted by name. */
-static json_t *subjects(const struct osp_release *r, const struct osp_tagfile *tags, size_t ntags)
-{
-	size_t n = r->files.n + ntags;
-	struct subj *v = calloc(n ? n : 1, sizeof(*v));
+	const struct osp_tagfile **v = calloc(ntags ? ntags : 1, sizeof(*v));
 	json_t *arr = json_array();
 
 	if (v == NULL || arr == NULL)
 		goto fail;
-	for (size_t i = 0; i < r->files.n; i++)
-		v[i] = (struct subj){r->files.v[i].bagpath, &r->files.v[i].digests};
 	for (size_t k = 0; k < ntags; k++)
-		v[r->files.n + k] = (struct subj){tags[k].path, &tags[k].d};
-	qsort(v, n, sizeof(*v), subj_cmp);
-	for (size_t i = 0; i < n; i++)
-		if (json_array_append_new(arr, json_pack("{s:s, s:o}", "name", v[i].name, "digest",
-							 digest_obj(v[i].d))) != 0)
+		v[k] = &tags[k];
+	/* A handful: insertion sort. */
+	for (size_t i = 1; i < ntags; i++)
+		for (size_t k = i; k > 0 && strcmp(v[k - 1]->path, v[k]->path) > 0; k--) {
+			const struct osp_tagfile *t = v[k];
+
+			v[k] = v[k - 1];
+			v[k - 1] = t;
+		}
+	for (size_t i = 0; i < ntags; i++)
+		if (json_array_append_new(arr, json_pack("{s:s, s:o}", "name", v[i]->path, "digest",
+							 digest_obj(&v[i]->d))) != 0)
 			goto fail;
 	free(v);
 	return arr;
@@ -230,7 +201,7 @@ ospack_error osp_statement_build(struct ospack_ctx *ctx, const struct osp_releas
 				 size_t *len)
 {
 	json_t *st = json_pack("{s:s, s:o, s:s, s:o}", "_type", OSP_STATEMENT_TYPE, "subject",
-			       subjects(r, tags, ntags), "predicateType", OSP_PREDICATE_TYPE,
+			       subjects(tags, ntags), "predicateType", OSP_PREDICATE_TYPE,
 			       "predicate", predicate(r));
 
 	return dump(ctx, st, out, len);

@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Collects the files of a path source: a single file, or a folder walked in byte order. */
+/* Walks a path source, a single file or a folder, in the byte order of the bag paths. */
 #include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +15,34 @@
 
 /* data/<section>/<entry>/ and the file come on top, within OSP_DEPTH_MAX. */
 #define WALK_MAX_DEPTH (OSP_DEPTH_MAX - 8)
+#define PATH_BUF 8192
 
 struct walk {
 	struct ospack_ctx *ctx;
 	const struct osp_entry *e;
-	struct osp_filelist *fl;
+	osp_file_fn fn;
+	void *arg;
 	char label[64];
-	char bagdir[400];
+	/* "<bagdir>/<rel>" and "<abs>/<rel>", rel growing as the walk goes down */
+	char bagpath[PATH_BUF];
+	char src[PATH_BUF];
+	size_t bagtop, srctop; /* where rel starts in each */
 	/* folders on the current path, to stop at a symbolic link loop */
 	dev_t dev[WALK_MAX_DEPTH];
 	ino_t ino[WALK_MAX_DEPTH];
 	int depth;
+};
+
+/* The names of one folder: one block of text, and an index sorted as the bag orders them. */
+struct names {
+	char *text;
+	size_t len, cap;
+	struct name {
+		size_t off;
+		const char *s;
+		bool dir;
+	} *v;
+	size_t n, vcap;
 };
 
 static unsigned file_mode(mode_t m)
@@ -34,30 +50,99 @@ static unsigned file_mode(mode_t m)
 	return (m & (S_IXUSR | S_IXGRP | S_IXOTH)) ? 0755 : 0644;
 }
 
-static int name_cmp(const void *a, const void *b)
+/*
+ * Byte order of the paths below: a folder sorts as its name followed by '/',
+ * so that "a.b" comes before everything in "a/", as whole paths compare.
+ */
+static int name_cmp(const void *pa, const void *pb)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const struct name *a = pa, *b = pb;
+	size_t i = 0;
+	unsigned ca, cb;
+
+	while (a->s[i] != '\0' && a->s[i] == b->s[i])
+		i++;
+	ca = a->s[i] ? (unsigned char)a->s[i] : (a->dir ? '/' : 0);
+	cb = b->s[i] ? (unsigned char)b->s[i] : (b->dir ? '/' : 0);
+	return ca < cb ? -1 : ca > cb;
 }
 
-/* The names in a folder, sorted, without "." and "..". */
-static ospack_error read_names(struct walk *w, int fd, const char *rel, struct osp_strv *names)
+static void names_free(struct names *ns)
 {
-	DIR *d = fdopendir(fd);
+	free(ns->text);
+	free(ns->v);
+}
+
+static int names_add(struct names *ns, const char *name, bool dir)
+{
+	size_t len = strlen(name) + 1;
+
+	if (ns->len + len > ns->cap) {
+		size_t cap = ns->cap ? ns->cap * 2 : 4096;
+		char *t;
+
+		while (cap < ns->len + len)
+			cap *= 2;
+		t = realloc(ns->text, cap);
+		if (t == NULL)
+			return -1;
+		ns->text = t;
+		ns->cap = cap;
+	}
+	if (ns->n == ns->vcap) {
+		size_t cap = ns->vcap ? ns->vcap * 2 : 64;
+		struct name *v = osp_reallocarray(ns->v, cap, sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		ns->v = v;
+		ns->vcap = cap;
+	}
+	memcpy(ns->text + ns->len, name, len);
+	ns->v[ns->n++] = (struct name){.off = ns->len, .dir = dir};
+	ns->len += len;
+	return 0;
+}
+
+/* Whether a name found in a folder is a folder, as the walk will see it. */
+static bool is_dir(const struct walk *w, int fd, const struct dirent *de)
+{
+	struct stat st;
+
+	if (de->d_type == DT_DIR)
+		return true;
+	if (de->d_type == DT_REG)
+		return false;
+	if (de->d_type == DT_LNK && !w->e->follow_symlinks)
+		return false;
+	return fstatat(fd, de->d_name, &st, w->e->follow_symlinks ? 0 : AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISDIR(st.st_mode);
+}
+
+/* The names in a folder, sorted, without ".", ".." and ".git". */
+static ospack_error read_names(struct walk *w, int fd, const char *rel, struct names *ns)
+{
+	int rfd = dup(fd); /* fdopendir owns what it gets; fd stays for the *at() calls */
+	DIR *d = rfd >= 0 ? fdopendir(rfd) : NULL;
 	struct dirent *de;
 	ospack_error rc = OSPACK_OK;
 
 	if (d == NULL) {
-		close(fd);
-		return osp_errno(w->ctx, errno, "cannot read folder", rel);
+		int err = errno;
+
+		if (rfd >= 0)
+			close(rfd);
+		return osp_errno(w->ctx, err, "cannot read folder", rel);
 	}
 	for (;;) {
 		errno = 0;
 		de = readdir(d);
 		if (de == NULL)
 			break;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    strcmp(de->d_name, ".git") == 0)
 			continue;
-		if (osp_strv_push(names, de->d_name) != 0) {
+		if (names_add(ns, de->d_name, is_dir(w, fd, de)) != 0) {
 			rc = osp_nomem(w->ctx);
 			break;
 		}
@@ -65,34 +150,36 @@ static ospack_error read_names(struct walk *w, int fd, const char *rel, struct o
 	if (rc == OSPACK_OK && errno != 0)
 		rc = osp_errno(w->ctx, errno, "cannot read folder", rel);
 	closedir(d);
-	if (names->n > 1)
-		qsort(names->v, names->n, sizeof(char *), name_cmp);
+	for (size_t i = 0; i < ns->n; i++)
+		ns->v[i].s = ns->text + ns->v[i].off;
+	if (ns->n > 1)
+		qsort(ns->v, ns->n, sizeof(*ns->v), name_cmp);
 	return rc;
 }
 
-static ospack_error walk_dir(struct walk *w, int fd, const char *rel);
+static ospack_error walk_dir(struct walk *w, int fd, size_t rellen);
 
-static ospack_error add_file(struct walk *w, const char *rel, const struct stat *st)
+/* Appends "/name" (or "name" at the top) to both paths; 0, or -1 when too long. */
+static int push_name(struct walk *w, size_t rellen, const char *name)
 {
-	char *bagpath = osp_asprintf("%s/%s", w->bagdir, rel);
-	char *src = osp_asprintf("%s/%s", w->e->abs, rel);
-	ospack_error rc = OSPACK_OK;
-	struct osp_file *f = NULL;
+	size_t n = strlen(name), sep = rellen > 0;
 
-	if (bagpath == NULL || src == NULL ||
-	    (f = osp_filelist_add(w->fl, w->e, bagpath, src, (uint64_t)st->st_size,
-				  file_mode(st->st_mode))) == NULL)
-		rc = osp_nomem(w->ctx);
-	else
-		f->dev = st->st_dev, f->ino = st->st_ino;
-	free(bagpath);
-	free(src);
-	return rc;
+	if (w->bagtop + rellen + sep + n >= PATH_BUF || w->srctop + rellen + sep + n >= PATH_BUF)
+		return -1;
+	if (sep) {
+		w->bagpath[w->bagtop + rellen] = '/';
+		w->src[w->srctop + rellen] = '/';
+	}
+	memcpy(w->bagpath + w->bagtop + rellen + sep, name, n + 1);
+	memcpy(w->src + w->srctop + rellen + sep, name, n + 1);
+	return 0;
 }
 
-static ospack_error enter_dir(struct walk *w, int parent, const char *name, const char *rel,
+static ospack_error enter_dir(struct walk *w, int parent, const char *name, size_t rellen,
 			      const struct stat *st)
 {
+	const char *rel = w->bagpath + w->bagtop;
+	ospack_error rc;
 	int fd;
 
 	for (int i = 0; i < w->depth; i++)
@@ -109,16 +196,14 @@ static ospack_error enter_dir(struct walk *w, int parent, const char *name, cons
 	w->dev[w->depth] = st->st_dev;
 	w->ino[w->depth] = st->st_ino;
 	w->depth++;
-	{
-		ospack_error rc = walk_dir(w, fd, rel);
-
-		w->depth--;
-		return rc;
-	}
+	rc = walk_dir(w, fd, rellen);
+	w->depth--;
+	return rc;
 }
 
-static ospack_error walk_one(struct walk *w, int fd, const char *name, const char *rel)
+static ospack_error walk_one(struct walk *w, int fd, const char *name, size_t rellen)
 {
+	const char *rel = w->bagpath + w->bagtop;
 	struct stat st;
 	ospack_error rc;
 
@@ -141,86 +226,99 @@ static ospack_error walk_one(struct walk *w, int fd, const char *name, const cha
 	if (rc != OSPACK_OK)
 		return rc;
 	if (S_ISDIR(st.st_mode))
-		return enter_dir(w, fd, name, rel, &st);
-	if (S_ISREG(st.st_mode))
-		return add_file(w, rel, &st);
+		return enter_dir(w, fd, name, strlen(rel), &st);
+	if (S_ISREG(st.st_mode)) {
+		struct osp_file f = {.bagpath = w->bagpath,
+				     .src = w->src,
+				     .size = (uint64_t)st.st_size,
+				     .mode = file_mode(st.st_mode),
+				     .dev = (uint64_t)st.st_dev,
+				     .ino = (uint64_t)st.st_ino,
+				     .entry = w->e,
+				     .at = fd,
+				     .atname = name};
+
+		(void)rellen;
+		return w->fn(w->arg, &f);
+	}
 	return osp_error(w->ctx, OSPACK_EMANIFEST, "%s: %s: not a regular file or folder", w->label,
 			 rel);
 }
 
-/* Walks the folder open as fd (and closes it), rel its path from the source's top. */
-static ospack_error walk_dir(struct walk *w, int fd, const char *rel)
+/* Walks the folder open as fd (and closes it); its path from the source's top is rellen long. */
+static ospack_error walk_dir(struct walk *w, int fd, size_t rellen)
 {
-	struct osp_strv names = {0};
-	const char *shown = rel ? rel : w->e->src;
-	int rfd = dup(fd); /* fdopendir owns what it gets; fd stays for the *at() calls */
-	ospack_error rc;
+	struct names ns = {0};
+	const char *shown = rellen ? w->bagpath + w->bagtop : w->e->src;
+	ospack_error rc = read_names(w, fd, shown, &ns);
 
-	rc = rfd < 0 ? osp_errno(w->ctx, errno, "cannot read folder", shown)
-		     : read_names(w, rfd, shown, &names);
-	for (size_t i = 0; rc == OSPACK_OK && i < names.n; i++) {
-		const char *name = names.v[i];
-		char *child;
-
-		if (strcmp(name, ".git") == 0)
-			continue;
+	for (size_t i = 0; rc == OSPACK_OK && i < ns.n; i++) {
 		if (osp_interrupted()) {
 			rc = osp_error(w->ctx, OSPACK_EINTR, "interrupted");
 			break;
 		}
-		child = rel ? osp_asprintf("%s/%s", rel, name) : osp_strdup(name);
-		if (child == NULL) {
-			rc = osp_nomem(w->ctx);
+		if (push_name(w, rellen, ns.v[i].s) != 0) {
+			rc = osp_error(w->ctx, OSPACK_EMANIFEST, "%s: %s/%s: path too long",
+				       w->label, shown, ns.v[i].s);
 			break;
 		}
-		rc = walk_one(w, fd, name, child);
-		free(child);
+		rc = walk_one(w, fd, ns.v[i].s, rellen);
 	}
-	osp_strv_free(&names);
+	w->bagpath[w->bagtop + rellen] = '\0';
+	w->src[w->srctop + rellen] = '\0';
+	names_free(&ns);
 	close(fd);
 	return rc;
 }
 
-ospack_error osp_walk_entry(struct ospack_ctx *ctx, const struct osp_entry *e,
-			    struct osp_filelist *fl)
+ospack_error osp_walk_entry(struct ospack_ctx *ctx, const struct osp_entry *e, osp_file_fn fn,
+			    void *arg)
 {
-	struct walk w = {.ctx = ctx, .e = e, .fl = fl};
+	struct walk w = {.ctx = ctx, .e = e, .fn = fn, .arg = arg};
 	struct stat st;
+	char bagdir[400];
 	int fd;
 
 	osp_entry_label(e, w.label, sizeof(w.label));
-	osp_entry_bagdir(e, w.bagdir, sizeof(w.bagdir));
+	osp_entry_bagdir(e, bagdir, sizeof(bagdir));
 	if (stat(e->abs, &st) != 0)
 		return osp_error(ctx, OSPACK_EMANIFEST, "%s: %s: %s", w.label, e->src,
 				 strerror(errno));
 	if (S_ISREG(st.st_mode)) {
 		const char *base = strrchr(e->abs, '/');
-		struct osp_file *f = NULL;
-		char *bagpath;
+		struct osp_file f = {.src = e->abs,
+				     .size = (uint64_t)st.st_size,
+				     .mode = file_mode(st.st_mode),
+				     .dev = (uint64_t)st.st_dev,
+				     .ino = (uint64_t)st.st_ino,
+				     .entry = e,
+				     .at = AT_FDCWD,
+				     .atname = e->abs};
 		ospack_error rc;
 
 		base = base ? base + 1 : e->abs;
 		rc = osp_check_relpath(ctx, w.label, base);
 		if (rc != OSPACK_OK)
 			return rc;
-		bagpath = osp_asprintf("%s/%s", w.bagdir, base);
-		if (bagpath == NULL ||
-		    (f = osp_filelist_add(fl, e, bagpath, e->abs, (uint64_t)st.st_size,
-					  file_mode(st.st_mode))) == NULL)
-			rc = osp_nomem(ctx);
-		else
-			f->dev = st.st_dev, f->ino = st.st_ino;
-		free(bagpath);
-		return rc;
+		if (snprintf(w.bagpath, sizeof(w.bagpath), "%s/%s", bagdir, base) >=
+		    (int)sizeof(w.bagpath))
+			return osp_error(ctx, OSPACK_EMANIFEST, "%s: %s: path too long", w.label,
+					 base);
+		f.bagpath = w.bagpath;
+		return fn(arg, &f);
 	}
 	if (!S_ISDIR(st.st_mode))
 		return osp_error(ctx, OSPACK_EMANIFEST, "%s: %s: not a regular file or folder",
 				 w.label, e->src);
+	w.bagtop = (size_t)snprintf(w.bagpath, sizeof(w.bagpath), "%s/", bagdir);
+	w.srctop = (size_t)snprintf(w.src, sizeof(w.src), "%s/", e->abs);
+	if (w.bagtop >= sizeof(w.bagpath) / 2 || w.srctop >= sizeof(w.src) / 2)
+		return osp_error(ctx, OSPACK_EMANIFEST, "%s: %s: path too long", w.label, e->src);
 	fd = open(e->abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return osp_errno(ctx, errno, "cannot open folder", e->src);
 	w.dev[0] = st.st_dev;
 	w.ino[0] = st.st_ino;
 	w.depth = 1;
-	return walk_dir(&w, fd, NULL);
+	return walk_dir(&w, fd, 0);
 }
