@@ -115,7 +115,7 @@ void osp_bag_lines_free(struct osp_bag_line *v, size_t n)
 	free(v);
 }
 
-static ospack_error parse_line(struct ospack_ctx *ctx, const char *file, unsigned lineno,
+ospack_error osp_bag_parse_line(struct ospack_ctx *ctx, const char *file, unsigned lineno,
 			       const char *s, size_t n, size_t hexlen, struct osp_bag_line *out)
 {
 	size_t i = 0;
@@ -170,7 +170,7 @@ ospack_error osp_bag_parse_manifest(struct ospack_ctx *ctx, const char *file, co
 			v = nv;
 		}
 		memset(&v[count], 0, sizeof(v[count]));
-		rc = parse_line(ctx, file, lineno, text + pos, l, hexlen, &v[count]);
+		rc = osp_bag_parse_line(ctx, file, lineno, text + pos, l, hexlen, &v[count]);
 		count++;
 		if (rc != OSPACK_OK)
 			break;

@@ -40,6 +40,9 @@ ospack_error osp_bag_parse_manifest(struct ospack_ctx *ctx, const char *file, co
 				    size_t len, size_t hexlen, struct osp_bag_line **out,
 				    size_t *n);
 void osp_bag_lines_free(struct osp_bag_line *v, size_t n);
+/* One line (without its end of line) into out, whose strings the caller frees. */
+ospack_error osp_bag_parse_line(struct ospack_ctx *ctx, const char *file, unsigned lineno,
+				const char *s, size_t n, size_t hexlen, struct osp_bag_line *out);
 
 /* Finds the Payload-Oxum of bag-info.txt text; -1 when absent or malformed. */
 int osp_bag_oxum(const char *text, size_t len, uint64_t *octets, uint64_t *count);

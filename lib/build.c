@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "awrite.h"
+#include "tar_write.h"
 #include "bag.h"
 #include "git.h"
 #include "openness.h"

@@ -11,8 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "aread.h"
-#include "verify.h"
+#include "verify/verifier.h"
 
 #define STAGE_PREFIX ".ospack-extract-"
 
@@ -275,7 +274,7 @@ OSPACK_API ospack_error ospack_extract(struct ospack_ctx *ctx, const char *input
 	if (rc == OSPACK_OK)
 		rc = prepare_target(ctx, dir, &e.made);
 	if (rc == OSPACK_OK)
-		rc = osp_verifier_new(ctx, keys, nkeys, false, &x.v);
+		rc = osp_verifier_new(ctx, keys, nkeys, false, opts, &x.v);
 	if (rc == OSPACK_OK)
 		rc = run(&e, &x, fd);
 	if (rc == OSPACK_OK && (*out = osp_verifier_result(x.v)) == NULL)

@@ -14,12 +14,11 @@
 #include <archive_entry.h>
 #include <jansson.h>
 
-#include "aread.h"
 #include "openness.h"
-#include "awrite.h"
+#include "tar_write.h"
 #include "release.h"
 #include "sign.h"
-#include "verify_int.h"
+#include "verify/verifier.h"
 
 static bool is_envelope(const char *name)
 {
@@ -171,20 +170,25 @@ static void text_component(struct osp_buf *b, json_t *c)
 	const char *lic = json_string_value(json_object_get(c, "license"));
 	json_t *src = json_object_get(c, "source"), *files = json_object_get(c, "files");
 	const char *stype = json_string_value(json_object_get(src, "type"));
-	uint64_t total = 0;
+	uint64_t total = 0, count = json_array_size(files);
 	char human[32];
 
+	/* A v2 statement counts the files; a v1 statement lists them. */
+	if (json_is_integer(files)) {
+		count = (uint64_t)json_integer_value(files);
+		total = (uint64_t)json_integer_value(json_object_get(c, "bytes"));
+	}
 	for (size_t i = 0; i < json_array_size(files); i++)
 		total += (uint64_t)json_integer_value(
 			json_object_get(json_array_get(files, i), "size"));
 	osp_human_size(total, human, sizeof(human));
-	osp_buf_printf(b, "  %s/%s  %s  license %s  %zu files, %s\n",
+	osp_buf_printf(b, "  %s/%s  %s  license %s  %" PRIu64 " files, %s\n",
 		       json_string_value(json_object_get(c, "section")),
 		       json_string_value(json_object_get(c, "name")),
 		       role   ? role
 		       : type ? type
 			      : "",
-		       lic ? lic : "none", json_array_size(files), human);
+		       lic ? lic : "none", count, human);
 	if (stype != NULL && strcmp(stype, "git") == 0)
 		text_git(b, src);
 	if (stype != NULL && strcmp(stype, "url") == 0)

@@ -2,7 +2,6 @@
 /* Walks a path source, a single file or a folder, in the byte order of the bag paths. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dirlist.h"
 #include "filelist.h"
 
 /* data/<section>/<entry>/ and the file come on top, within OSP_DEPTH_MAX. */
@@ -33,128 +33,24 @@ struct walk {
 	int depth;
 };
 
-/* The names of one folder: one block of text, and an index sorted as the bag orders them. */
-struct names {
-	char *text;
-	size_t len, cap;
-	struct name {
-		size_t off;
-		const char *s;
-		bool dir;
-	} *v;
-	size_t n, vcap;
-};
-
 static unsigned file_mode(mode_t m)
 {
 	return (m & (S_IXUSR | S_IXGRP | S_IXOTH)) ? 0755 : 0644;
 }
 
-/*
- * Byte order of the paths below: a folder sorts as its name followed by '/',
- * so that "a.b" comes before everything in "a/", as whole paths compare.
- */
-static int name_cmp(const void *pa, const void *pb)
-{
-	const struct name *a = pa, *b = pb;
-	size_t i = 0;
-	unsigned ca, cb;
-
-	while (a->s[i] != '\0' && a->s[i] == b->s[i])
-		i++;
-	ca = a->s[i] ? (unsigned char)a->s[i] : (a->dir ? '/' : 0);
-	cb = b->s[i] ? (unsigned char)b->s[i] : (b->dir ? '/' : 0);
-	return ca < cb ? -1 : ca > cb;
-}
-
-static void names_free(struct names *ns)
-{
-	free(ns->text);
-	free(ns->v);
-}
-
-static int names_add(struct names *ns, const char *name, bool dir)
-{
-	size_t len = strlen(name) + 1;
-
-	if (ns->len + len > ns->cap) {
-		size_t cap = ns->cap ? ns->cap * 2 : 4096;
-		char *t;
-
-		while (cap < ns->len + len)
-			cap *= 2;
-		t = realloc(ns->text, cap);
-		if (t == NULL)
-			return -1;
-		ns->text = t;
-		ns->cap = cap;
-	}
-	if (ns->n == ns->vcap) {
-		size_t cap = ns->vcap ? ns->vcap * 2 : 64;
-		struct name *v = osp_reallocarray(ns->v, cap, sizeof(*v));
-
-		if (v == NULL)
-			return -1;
-		ns->v = v;
-		ns->vcap = cap;
-	}
-	memcpy(ns->text + ns->len, name, len);
-	ns->v[ns->n++] = (struct name){.off = ns->len, .dir = dir};
-	ns->len += len;
-	return 0;
-}
-
-/* Whether a name found in a folder is a folder, as the walk will see it. */
-static bool is_dir(const struct walk *w, int fd, const struct dirent *de)
-{
-	struct stat st;
-
-	if (de->d_type == DT_DIR)
-		return true;
-	if (de->d_type == DT_REG)
-		return false;
-	if (de->d_type == DT_LNK && !w->e->follow_symlinks)
-		return false;
-	return fstatat(fd, de->d_name, &st, w->e->follow_symlinks ? 0 : AT_SYMLINK_NOFOLLOW) == 0 &&
-	       S_ISDIR(st.st_mode);
-}
-
 /* The names in a folder, sorted, without ".", ".." and ".git". */
-static ospack_error read_names(struct walk *w, int fd, const char *rel, struct names *ns)
+static ospack_error read_names(struct walk *w, int fd, const char *rel, struct osp_dirlist *dl)
 {
-	int rfd = dup(fd); /* fdopendir owns what it gets; fd stays for the *at() calls */
-	DIR *d = rfd >= 0 ? fdopendir(rfd) : NULL;
-	struct dirent *de;
-	ospack_error rc = OSPACK_OK;
+	int err = osp_dirlist_read(fd, w->e->follow_symlinks, dl);
+	size_t k = 0;
 
-	if (d == NULL) {
-		int err = errno;
-
-		if (rfd >= 0)
-			close(rfd);
+	if (err != 0)
 		return osp_errno(w->ctx, err, "cannot read folder", rel);
-	}
-	for (;;) {
-		errno = 0;
-		de = readdir(d);
-		if (de == NULL)
-			break;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-		    strcmp(de->d_name, ".git") == 0)
-			continue;
-		if (names_add(ns, de->d_name, is_dir(w, fd, de)) != 0) {
-			rc = osp_nomem(w->ctx);
-			break;
-		}
-	}
-	if (rc == OSPACK_OK && errno != 0)
-		rc = osp_errno(w->ctx, errno, "cannot read folder", rel);
-	closedir(d);
-	for (size_t i = 0; i < ns->n; i++)
-		ns->v[i].s = ns->text + ns->v[i].off;
-	if (ns->n > 1)
-		qsort(ns->v, ns->n, sizeof(*ns->v), name_cmp);
-	return rc;
+	for (size_t i = 0; i < dl->n; i++)
+		if (strcmp(dl->v[i].name, ".git") != 0)
+			dl->v[k++] = dl->v[i];
+	dl->n = k;
+	return OSPACK_OK;
 }
 
 static ospack_error walk_dir(struct walk *w, int fd, size_t rellen);
@@ -248,7 +144,7 @@ static ospack_error walk_one(struct walk *w, int fd, const char *name, size_t re
 /* Walks the folder open as fd (and closes it); its path from the source's top is rellen long. */
 static ospack_error walk_dir(struct walk *w, int fd, size_t rellen)
 {
-	struct names ns = {0};
+	struct osp_dirlist ns;
 	const char *shown = rellen ? w->bagpath + w->bagtop : w->e->src;
 	ospack_error rc = read_names(w, fd, shown, &ns);
 
@@ -257,16 +153,16 @@ static ospack_error walk_dir(struct walk *w, int fd, size_t rellen)
 			rc = osp_error(w->ctx, OSPACK_EINTR, "interrupted");
 			break;
 		}
-		if (push_name(w, rellen, ns.v[i].s) != 0) {
+		if (push_name(w, rellen, ns.v[i].name) != 0) {
 			rc = osp_error(w->ctx, OSPACK_EMANIFEST, "%s: %s/%s: path too long",
-				       w->label, shown, ns.v[i].s);
+				       w->label, shown, ns.v[i].name);
 			break;
 		}
-		rc = walk_one(w, fd, ns.v[i].s, rellen);
+		rc = walk_one(w, fd, ns.v[i].name, rellen);
 	}
 	w->bagpath[w->bagtop + rellen] = '\0';
 	w->src[w->srctop + rellen] = '\0';
-	names_free(&ns);
+	osp_dirlist_free(&ns);
 	close(fd);
 	return rc;
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "tarscan.h"
+#include "verify/tarscan.h"
 
 #define BLOCK 512
 

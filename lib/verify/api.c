@@ -9,8 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "aread.h"
-#include "verify.h"
+#include "verifier.h"
 
 /* Opens a bundle archive ("-": standard input); *isdir when it is a folder. */
 ospack_error osp_open_bundle(struct ospack_ctx *ctx, const char *input, int *fd, bool *isdir)
@@ -58,7 +57,7 @@ OSPACK_API ospack_error ospack_verify(struct ospack_ctx *ctx, const char *input,
 	if (rc == OSPACK_OK)
 		rc = osp_open_bundle(ctx, input, &fd, &isdir);
 	if (rc == OSPACK_OK)
-		rc = osp_verifier_new(ctx, keys, nkeys, isdir, &v);
+		rc = osp_verifier_new(ctx, keys, nkeys, isdir, opts, &v);
 	if (rc == OSPACK_OK)
 		rc = isdir ? osp_read_folder(ctx, input, v) : osp_read_archive(ctx, fd, v, NULL);
 	if (rc == OSPACK_OK)

@@ -20,12 +20,18 @@ struct osp_tarentry {
 	char *path; /* without a trailing slash */
 	bool dir;
 	uint64_t size;
+	uint64_t offset; /* of its data in the stream */
 };
 
 struct osp_tarscan *osp_tarscan_new(void);
 void osp_tarscan_free(struct osp_tarscan *ts);
 /* Scans the next n bytes of the stream; false once the stream broke a rule. */
 bool osp_tarscan_feed(struct osp_tarscan *ts, const unsigned char *p, size_t n);
+/*
+ * n bytes of an entry's data (and padding) were skipped, not read: false unless
+ * the scanner is in that data with at least n bytes of it left.
+ */
+bool osp_tarscan_skip(struct osp_tarscan *ts, uint64_t n);
 /* The next entry found, or false when none is pending; the caller frees e->path. */
 bool osp_tarscan_next(struct osp_tarscan *ts, struct osp_tarentry *e);
 /*

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Reads a bundle once, as a stream: a tar archive through libarchive, or an unpacked folder. */
+/*
+ * Reads a bundle archive once, through libarchive, with a strict scanner of the
+ * raw headers beside it. On a file (not a pipe) and with workers, large files
+ * are skipped over here and hashed by the workers, each reading its own range.
+ */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -13,12 +16,13 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "aread.h"
-#include "awrite.h"
+#include "tar_write.h"
 #include "tarscan.h"
-#include "verify.h"
+#include "verifier.h"
 
 #define READ_BLOCK (1024 * 1024)
+/* On a file with workers: smaller blocks, so that less of a skipped file is read here. */
+#define SEEK_BLOCK (128 * 1024)
 
 /*
  * Reads fill whole buffers, whatever pieces a pipe hands over. Every byte read
@@ -28,8 +32,9 @@ struct reader {
 	struct ospack_ctx *ctx;
 	int fd;
 	unsigned char *buf;
+	size_t block;
 	struct osp_tarscan *scan;
-	bool eof;
+	bool eof, seekable;
 	int read_errno;
 };
 
@@ -39,14 +44,14 @@ static la_ssize_t on_read(struct archive *a, void *arg, const void **out)
 	size_t got = 0;
 
 	(void)a;
-	while (!r->eof && got < READ_BLOCK) {
+	while (!r->eof && got < r->block) {
 		ssize_t n;
 
 		if (osp_interrupted()) {
 			r->read_errno = EINTR;
 			return -1;
 		}
-		n = read(r->fd, r->buf + got, READ_BLOCK - got);
+		n = read(r->fd, r->buf + got, r->block - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -80,9 +85,25 @@ static ospack_error malformed(struct ospack_ctx *ctx, struct reader *r, struct a
 	return osp_error(ctx, OSPACK_EREJECT, "malformed archive: %s", msg ? msg : "unknown error");
 }
 
+/* Skips data on a file: the workers read it. */
+static la_int64_t on_skip(struct archive *a, void *arg, la_int64_t request)
+{
+	struct reader *r = arg;
+
+	(void)a;
+	if (!r->seekable || request <= 0)
+		return 0;
+	if (lseek(r->fd, (off_t)request, SEEK_CUR) < 0) {
+		r->read_errno = errno;
+		return ARCHIVE_FATAL;
+	}
+	osp_tarscan_skip(r->scan, (uint64_t)request);
+	return request;
+}
+
 /* What libarchive reports must be what the strict scanner found, entry for entry. */
 static ospack_error same_entry(struct ospack_ctx *ctx, struct reader *r, const char *name, bool dir,
-			       uint64_t size)
+			       uint64_t size, uint64_t *offset)
 {
 	struct osp_tarentry t;
 	size_t len = strlen(name);
@@ -101,6 +122,7 @@ static ospack_error same_entry(struct ospack_ctx *ctx, struct reader *r, const c
 					 : "an entry the tar headers do not hold");
 	same = strlen(t.path) == len && memcmp(t.path, name, len) == 0 && t.dir == dir &&
 	       t.size == size;
+	*offset = t.offset;
 	free(t.path);
 	if (!same)
 		return osp_error(ctx, OSPACK_EREJECT, "%s: the tar headers read otherwise", shown);
@@ -158,6 +180,8 @@ static ospack_error feed_entry(struct ospack_ctx *ctx, struct reader *r, struct 
 {
 	const char *name = archive_entry_pathname_utf8(e);
 	unsigned type = archive_entry_filetype(e);
+	uint64_t offset = 0, size;
+	const char *slash;
 	ospack_error rc;
 
 	if (name == NULL)
@@ -168,14 +192,26 @@ static ospack_error feed_entry(struct ospack_ctx *ctx, struct reader *r, struct 
 		return osp_error(ctx, OSPACK_EREJECT, "%s: %s", name, type_name(type));
 	if (type == AE_IFREG && (!archive_entry_size_is_set(e) || archive_entry_size(e) < 0))
 		return osp_error(ctx, OSPACK_EREJECT, "%s: no size", name);
-	rc = same_entry(ctx, r, name, type == AE_IFDIR,
-			type == AE_IFDIR ? 0 : (uint64_t)archive_entry_size(e));
+	size = type == AE_IFDIR ? 0 : (uint64_t)archive_entry_size(e);
+	rc = same_entry(ctx, r, name, type == AE_IFDIR, size, &offset);
 	if (rc != OSPACK_OK)
 		return rc;
 	if (type == AE_IFDIR) {
 		rc = osp_verifier_dir(v, name, (unsigned)archive_entry_perm(e));
 		if (rc == OSPACK_OK && sink != NULL)
 			rc = sink->dir(sink->arg, osp_verifier_current(v));
+		return rc;
+	}
+	slash = strchr(name, '/');
+	if (sink == NULL && r->seekable && osp_verifier_parallel(v, size) && slash != NULL &&
+	    strncmp(slash + 1, "data/", 5) == 0) {
+		struct osp_vjob job = {.fd = r->fd, .off = (int64_t)offset};
+
+		rc = osp_verifier_submit(v, name, size, (unsigned)archive_entry_perm(e), job);
+		if (rc == OSPACK_OK && archive_read_data_skip(a) != ARCHIVE_OK) {
+			malformed(ctx, r, a);
+			return osp_error_prefix(ctx, "%s", osp_verifier_current(v));
+		}
 		return rc;
 	}
 	rc = osp_verifier_begin(v, name, (uint64_t)archive_entry_size(e),
@@ -215,7 +251,10 @@ static ospack_error open_reader(struct ospack_ctx *ctx, struct reader *r, struct
 	/* Only uncompressed tar: the bundle format is one, and fewer readers, fewer surprises. */
 	if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
 	    archive_read_support_filter_none(a) != ARCHIVE_OK ||
-	    archive_read_open(a, r, NULL, on_read, NULL) != ARCHIVE_OK) {
+	    archive_read_set_callback_data(a, r) != ARCHIVE_OK ||
+	    archive_read_set_read_callback(a, on_read) != ARCHIVE_OK ||
+	    archive_read_set_skip_callback(a, on_skip) != ARCHIVE_OK ||
+	    archive_read_open1(a) != ARCHIVE_OK) {
 		ospack_error rc = malformed(ctx, r, a);
 
 		archive_read_free(a);
@@ -228,13 +267,19 @@ static ospack_error open_reader(struct ospack_ctx *ctx, struct reader *r, struct
 ospack_error osp_read_archive(struct ospack_ctx *ctx, int fd, struct osp_verifier *v,
 			      const struct osp_sink *sink)
 {
-	struct reader r = {.ctx = ctx, .fd = fd};
+	struct reader r = {.ctx = ctx, .fd = fd, .block = READ_BLOCK};
 	struct osp_locale *loc = osp_locale_utf8_push();
 	struct archive *a = NULL;
 	struct archive_entry *e = archive_entry_new();
+	struct stat fst;
 	ospack_error rc = OSPACK_OK;
 
-	r.buf = malloc(READ_BLOCK);
+	/* Skipping needs a file, and workers to read what is skipped. */
+	r.seekable = sink == NULL && osp_verifier_parallel(v, UINT64_MAX) && fstat(fd, &fst) == 0 &&
+		     S_ISREG(fst.st_mode);
+	if (r.seekable)
+		r.block = SEEK_BLOCK;
+	r.buf = malloc(r.block);
 	r.scan = osp_tarscan_new();
 	if (loc == NULL || e == NULL || r.buf == NULL || r.scan == NULL) {
 		rc = osp_nomem(ctx);
@@ -264,164 +309,3 @@ out:
 	return rc;
 }
 
-/* ---- an unpacked bundle folder ---- */
-
-struct walker {
-	struct ospack_ctx *ctx;
-	struct osp_verifier *v;
-	unsigned char *buf;
-	int depth;
-};
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static ospack_error list_dir(struct walker *w, int fd, const char *name, struct osp_strv *names)
-{
-	int dfd = dup(fd);
-	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-	struct dirent *de;
-
-	if (d == NULL) {
-		if (dfd >= 0)
-			close(dfd);
-		return osp_errno(w->ctx, errno, "cannot read folder", name);
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (osp_strv_push(names, de->d_name) != 0) {
-			closedir(d);
-			return osp_nomem(w->ctx);
-		}
-	}
-	closedir(d);
-	if (names->n > 1)
-		qsort(names->v, names->n, sizeof(char *), cmp_names);
-	return OSPACK_OK;
-}
-
-static ospack_error feed_file(struct walker *w, int dirfd, const char *base, const char *name,
-			      const struct stat *st)
-{
-	int fd = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	uint64_t left = (uint64_t)st->st_size;
-	struct stat now;
-	ospack_error rc;
-
-	if (fd < 0)
-		return osp_errno(w->ctx, errno, "cannot open", name);
-	/* What was opened is what was listed: a swapped-in FIFO or other file is refused. */
-	if (fstat(fd, &now) != 0 || !S_ISREG(now.st_mode) || now.st_dev != st->st_dev ||
-	    now.st_ino != st->st_ino) {
-		close(fd);
-		return osp_error(w->ctx, OSPACK_EREJECT, "%s: changed while being verified", name);
-	}
-	rc = osp_verifier_begin(w->v, name, left, (unsigned)(st->st_mode & 07777));
-	while (rc == OSPACK_OK && left > 0) {
-		ssize_t n = read(fd, w->buf, READ_BLOCK);
-
-		if (n < 0 && errno == EINTR && !osp_interrupted())
-			continue;
-		if (n < 0) {
-			rc = osp_errno(w->ctx, errno, "cannot read", name);
-			break;
-		}
-		if (n == 0)
-			break;
-		if ((uint64_t)n > left) {
-			rc = osp_error(w->ctx, OSPACK_EREJECT, "%s: grew while being verified",
-				       name);
-			break;
-		}
-		rc = osp_verifier_data(w->v, w->buf, (size_t)n);
-		left -= (uint64_t)n;
-	}
-	if (rc == OSPACK_OK && left == 0 && read(fd, w->buf, 1) > 0)
-		rc = osp_error(w->ctx, OSPACK_EREJECT, "%s: grew while being verified", name);
-	if (rc == OSPACK_OK)
-		rc = osp_verifier_end(w->v);
-	close(fd);
-	return rc;
-}
-
-static ospack_error walk(struct walker *w, int fd, const char *name);
-
-static ospack_error walk_child(struct walker *w, int fd, const char *base, const char *name)
-{
-	struct stat st;
-	int cfd;
-
-	if (fstatat(fd, base, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		return osp_errno(w->ctx, errno, "cannot stat", name);
-	if (S_ISREG(st.st_mode))
-		return feed_file(w, fd, base, name, &st);
-	if (!S_ISDIR(st.st_mode))
-		return osp_error(w->ctx, OSPACK_EREJECT, "%s: %s", name,
-				 S_ISLNK(st.st_mode) ? "a symbolic link"
-						     : "not a regular file or folder");
-	if (w->depth >= OSP_DEPTH_MAX)
-		return osp_error(w->ctx, OSPACK_EREJECT, "%s: folders nested too deeply", name);
-	cfd = openat(fd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (cfd < 0)
-		return osp_errno(w->ctx, errno, "cannot open folder", name);
-	return walk(w, cfd, name);
-}
-
-/* Feeds the folder open as fd (closing it) and everything below. */
-static ospack_error walk(struct walker *w, int fd, const char *name)
-{
-	struct osp_strv names = {0};
-	ospack_error rc = osp_verifier_dir(w->v, name, 0755);
-
-	if (rc == OSPACK_OK)
-		rc = list_dir(w, fd, name, &names);
-	w->depth++;
-	for (size_t i = 0; rc == OSPACK_OK && i < names.n; i++) {
-		char *child = osp_asprintf("%s/%s", name, names.v[i]);
-
-		if (child == NULL) {
-			rc = osp_nomem(w->ctx);
-			break;
-		}
-		rc = walk_child(w, fd, names.v[i], child);
-		free(child);
-	}
-	w->depth--;
-	osp_strv_free(&names);
-	close(fd);
-	return rc;
-}
-
-ospack_error osp_read_folder(struct ospack_ctx *ctx, const char *path, struct osp_verifier *v)
-{
-	struct walker w = {.ctx = ctx, .v = v};
-	const char *base;
-	char *trimmed = osp_strdup(path);
-	size_t len;
-	int fd;
-	ospack_error rc;
-
-	if (trimmed == NULL)
-		return osp_nomem(ctx);
-	len = strlen(trimmed);
-	while (len > 1 && trimmed[len - 1] == '/')
-		trimmed[--len] = '\0';
-	base = strrchr(trimmed, '/') ? strrchr(trimmed, '/') + 1 : trimmed;
-	if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0 || base[0] == '\0')
-		base = "bag";
-	w.buf = malloc(READ_BLOCK);
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (w.buf == NULL || fd < 0) {
-		rc = w.buf == NULL ? osp_nomem(ctx) : osp_errno(ctx, errno, "cannot open", path);
-		if (fd >= 0)
-			close(fd);
-	} else {
-		rc = walk(&w, fd, base);
-	}
-	free(w.buf);
-	free(trimmed);
-	return rc;
-}

@@ -22,6 +22,7 @@ struct osp_tarscan {
 	unsigned char *pax; /* the pax header's records */
 	size_t paxlen, paxwant, paxpad;
 	uint64_t skip;
+	uint64_t pos; /* bytes of the stream scanned or skipped */
 	bool have_pax, pax_size_set;
 	char *pax_path;
 	uint64_t pax_size;
@@ -65,7 +66,7 @@ void osp_tarscan_free(struct osp_tarscan *ts)
 	free(ts);
 }
 
-static bool push(struct osp_tarscan *ts, char *path, bool dir, uint64_t size)
+static bool push(struct osp_tarscan *ts, char *path, bool dir, uint64_t size, uint64_t offset)
 {
 	if (ts->qlen == ts->qcap) {
 		size_t cap = ts->qcap ? ts->qcap * 2 : 64;
@@ -82,7 +83,7 @@ static bool push(struct osp_tarscan *ts, char *path, bool dir, uint64_t size)
 		ts->qcap = cap;
 		ts->qhead = 0;
 	}
-	ts->q[(ts->qhead + ts->qlen) % ts->qcap] = (struct osp_tarentry){path, dir, size};
+	ts->q[(ts->qhead + ts->qlen) % ts->qcap] = (struct osp_tarentry){path, dir, size, offset};
 	ts->qlen++;
 	return true;
 }
@@ -218,7 +219,7 @@ static bool entry_header(struct osp_tarscan *ts, const unsigned char *b, bool di
 		return fail(ts, "an entry with an empty name");
 	}
 	ts->have_pax = ts->pax_size_set = false;
-	if (!push(ts, path, dir, size))
+	if (!push(ts, path, dir, size, ts->pos))
 		return false;
 	ts->skip = dir ? 0 : (size + BLOCK - 1) / BLOCK * BLOCK;
 	ts->st = ts->skip ? S_SKIP : S_HEADER;
@@ -324,6 +325,19 @@ static bool pax(struct osp_tarscan *ts)
 	return true;
 }
 
+bool osp_tarscan_skip(struct osp_tarscan *ts, uint64_t n)
+{
+	if (ts->failed)
+		return false;
+	if (ts->st != S_SKIP || n > ts->skip)
+		return fail(ts, "a skip past an entry's data");
+	ts->skip -= n;
+	ts->pos += n;
+	if (ts->skip == 0)
+		ts->st = S_HEADER;
+	return true;
+}
+
 bool osp_tarscan_feed(struct osp_tarscan *ts, const unsigned char *p, size_t n)
 {
 	while (n > 0 && !ts->failed) {
@@ -334,6 +348,7 @@ bool osp_tarscan_feed(struct osp_tarscan *ts, const unsigned char *p, size_t n)
 			k = n < BLOCK - ts->fill ? n : BLOCK - ts->fill;
 			memcpy(ts->blk + ts->fill, p, k);
 			ts->fill += k;
+			ts->pos += k;
 			if (ts->fill == BLOCK) {
 				ts->fill = 0;
 				header(ts, ts->blk);
@@ -341,6 +356,7 @@ bool osp_tarscan_feed(struct osp_tarscan *ts, const unsigned char *p, size_t n)
 			break;
 		case S_PAX:
 			k = n < ts->paxwant - ts->paxlen ? n : ts->paxwant - ts->paxlen;
+			ts->pos += k;
 			memcpy(ts->pax + ts->paxlen, p, k);
 			ts->paxlen += k;
 			if (ts->paxlen == ts->paxwant)
@@ -349,6 +365,7 @@ bool osp_tarscan_feed(struct osp_tarscan *ts, const unsigned char *p, size_t n)
 		case S_SKIP:
 			k = n < ts->skip ? n : (size_t)ts->skip;
 			ts->skip -= k;
+			ts->pos += k;
 			if (ts->skip == 0)
 				ts->st = S_HEADER;
 			break;

@@ -10,7 +10,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include "awrite.h"
+#include "tar_write.h"
 #include "hash.h"
 
 struct osp_awriter {
