@@ -32,7 +32,8 @@ and smuggle rewrites the archive with Python's tarfile (pax format), keeping the
   chmod PATH MODE           the entry's mode changed (octal)
   special NAME KIND [TARGET] a symlink, hardlink, chardev or fifo entry after the last
                             payload entry (NAME as for add)
-  mkdir PATH                an extra folder entry after the last payload entry
+  mkdir PATH                an extra folder entry where byte order puts it in the payload
+                            (after the last payload entry for a PATH as for add)
   rawtype PATH TYPE         an entry of tar type TYPE (one character) just before PATH
   paxkey PATH KEY VALUE     PATH's entry gets the pax record KEY=VALUE
   owner PATH UNAME          PATH's entry gets the owner name UNAME
@@ -43,11 +44,12 @@ and smuggle rewrites the archive with Python's tarfile (pax format), keeping the
   retag FILE OLD NEW        in tag file FILE, OLD replaced by NEW; then the statement's
                             subject for FILE, the envelope (unsigned) and the tag
                             manifest are made to agree, so only the edit remains
-  restate PATH FIELD VALUE  in the statement's record of payload file PATH, FIELD
-                            (size or mode) set to VALUE; envelope unsigned, tag manifest
-                            redone
+  restate PATH FIELD VALUE  in the signed record of payload file PATH (ospack/files.txt),
+                            FIELD (size or mode) set to VALUE; the statement's subject for
+                            it made to agree, envelope unsigned, tag manifest redone
   phantom PATH [keep]       the statement lists a payload file PATH the archive lacks
-                            (subject and file record); the envelope is unsigned, or
+                            (in manifest-sha256.txt and ospack/files.txt, their subjects
+                            and the first component's count); the envelope is unsigned, or
                             keeps its now invalid signatures with 'keep'; the tag
                             manifest is redone
 """
@@ -59,6 +61,7 @@ import sys
 import tarfile
 
 ENVELOPE = "ospack/statement.dsse.json"
+FILES = "ospack/files.txt"
 
 
 def die(msg):
@@ -111,6 +114,17 @@ class Bundle:
     def insert(self, info, data=None):
         self.entries.insert(self.after_payload(), (info, data))
 
+    def insert_in_order(self, info, data=None):
+        """Among the payload entries, where byte order puts it (a folder as "name/")."""
+        def key(m):
+            return (m.name + ("/" if m.isdir() else "")).encode()
+        at = self.after_payload()
+        for i, (m, _) in enumerate(self.entries[:at]):
+            if key(m) > key(info):
+                at = i
+                break
+        self.entries.insert(at, (info, data))
+
     def write(self, path):
         with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as t:
             for m, data in self.entries:
@@ -147,12 +161,33 @@ def sha256(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def file_record(st, path):
-    for comp in st["predicate"]["components"]:
-        for f in comp["files"]:
-            if f["path"] == path:
-                return f
-    die("the statement has no file %s" % path)
+def restated(b, path, field, value):
+    """ospack/files.txt with PATH's FIELD (size or mode) set to VALUE."""
+    out = []
+    for line in b.get(FILES).decode().splitlines(keepends=True):
+        mode, size, name = line.rstrip("\n").split(" ", 2)
+        if name == path:
+            if field == "size":
+                size = value
+            else:
+                mode = value
+        out.append("%s %s %s\n" % (mode, size, name))
+    return "".join(out).encode()
+
+
+def resubject(b, st, names):
+    """The statement's subjects for the tag files NAMES made to match their content."""
+    for s in st["subject"]:
+        if s["name"] in names:
+            s["digest"]["sha256"] = sha256(b.get(s["name"]))
+
+
+def with_line(text, line):
+    """A per-file list with LINE added, kept in byte order of the paths."""
+    def key(l):
+        return l.split(" ", 2)[2] if l[:1] in "01234567" and l[4:5] == " " else l.split("  ", 1)[1]
+    lines = text.decode().splitlines(keepends=True) + [line]
+    return "".join(sorted(lines, key=lambda l: key(l.rstrip("\n")).encode())).encode()
 
 
 def flip_at(raw, offset):
@@ -239,7 +274,7 @@ def op_flip_b64(src, raw, args):
         b64 = env["signatures"][0]["sig"]
         pos = text.index(b64)
     else:
-        # A digit of the subject digest whose byte is the third of a base64 group:
+        # A digit of the subject digest (a tag file's) whose byte is the third of a base64 group:
         # its low six bits are exactly one base64 character, and a digit stays a digit.
         payload = base64.b64decode(env["payload"])
         want = [s for s in b.statement()["subject"] if s["name"] == args[1]][0]
@@ -289,7 +324,10 @@ def op_rewrite(b, op, args):
         info = tarfile.TarInfo(b.full(args[0]))
         info.type = tarfile.DIRTYPE
         info.mode = 0o755
-        b.insert(info)
+        if args[0][:1] in "=/":
+            b.insert(info)
+        else:
+            b.insert_in_order(info)
     elif op == "unsign":
         env = b.envelope()
         env["signatures"] = []
@@ -308,16 +346,20 @@ def op_rewrite(b, op, args):
         b.redo_tagmanifest()
     elif op == "restate":
         st = b.statement()
-        rec = file_record(st, args[0])
-        rec[args[1]] = int(args[2]) if args[1] == "size" else args[2]
+        b.put(FILES, restated(b, args[0], args[1], args[2]))
+        resubject(b, st, [FILES])
         b.set_statement(st)
         b.redo_tagmanifest()
     elif op == "phantom":
         st = b.statement()
-        digest = {"sha256": sha256(b"not in the archive\n")}
-        st["subject"].append({"name": args[0], "digest": dict(digest)})
-        st["predicate"]["components"][0]["files"].append(
-            {"path": args[0], "size": 19, "mode": "0644", "digest": dict(digest)})
+        b.put("manifest-sha256.txt", with_line(b.get("manifest-sha256.txt"), "%s  %s\n" % (
+            sha256(b"not in the archive\n"), args[0])))
+        b.put(FILES, with_line(b.get(FILES), "0644 19 %s\n" % args[0]))
+        resubject(b, st, ["manifest-sha256.txt", FILES])
+        comp = [c for c in st["predicate"]["components"]
+                if args[0].startswith("data/%s/%s/" % (c["section"], c["name"]))][0]
+        comp["files"] += 1
+        comp["bytes"] += 19
         keep = len(args) > 1 and args[1] == "keep"
         b.set_statement(st, b.envelope()["signatures"] if keep else None)
         b.redo_tagmanifest()

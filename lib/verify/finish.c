@@ -798,6 +798,9 @@ ospack_error osp_verifier_finish(struct osp_verifier *v)
 	else
 		rc = osp_reject(v, "%s: statement type %s with predicate %s is not ospack's",
 				OSP_ENVELOPE_PATH, type, ptype);
+	if (rc == OSPACK_OK && v->unused_dir != NULL)
+		rc = osp_reject(v, "%s/: a folder the statement does not account for",
+				v->unused_dir);
 	if (rc == OSPACK_OK && v->opts->progress != NULL) {
 		v->prog.done = 1;
 		v->opts->progress(v->opts->progress_arg, &v->prog);

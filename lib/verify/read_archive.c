@@ -35,6 +35,7 @@ struct reader {
 	size_t block;
 	struct osp_tarscan *scan;
 	bool eof, seekable;
+	uint64_t filesize; /* of a seekable archive: no skip goes past its end */
 	int read_errno;
 };
 
@@ -90,8 +91,14 @@ static la_int64_t on_skip(struct archive *a, void *arg, la_int64_t request)
 {
 	struct reader *r = arg;
 
+	off_t pos;
+
 	(void)a;
 	if (!r->seekable || request <= 0)
+		return 0;
+	/* Past the end, libarchive reads instead, and finds the archive cut short. */
+	pos = lseek(r->fd, 0, SEEK_CUR);
+	if (pos < 0 || (uint64_t)pos + (uint64_t)request > r->filesize)
 		return 0;
 	if (lseek(r->fd, (off_t)request, SEEK_CUR) < 0) {
 		r->read_errno = errno;
@@ -277,8 +284,10 @@ ospack_error osp_read_archive(struct ospack_ctx *ctx, int fd, struct osp_verifie
 	/* Skipping needs a file, and workers to read what is skipped. */
 	r.seekable = sink == NULL && osp_verifier_parallel(v, UINT64_MAX) && fstat(fd, &fst) == 0 &&
 		     S_ISREG(fst.st_mode);
-	if (r.seekable)
+	if (r.seekable) {
 		r.block = SEEK_BLOCK;
+		r.filesize = (uint64_t)fst.st_size;
+	}
 	r.buf = malloc(r.block);
 	r.scan = osp_tarscan_new();
 	if (loc == NULL || e == NULL || r.buf == NULL || r.scan == NULL) {

@@ -250,6 +250,7 @@ void osp_verifier_free(struct osp_verifier *v)
 	free(v->root);
 	free(v->cur);
 	free(v->prevkey);
+	free(v->unused_dir);
 	osp_buf_free(&v->tagbuf);
 	osp_hash_free(v->hash);
 	osp_hash_free(v->taghash);
@@ -347,8 +348,13 @@ static ospack_error pop_dirs(struct osp_verifier *v, const char *rel)
 
 		if (above)
 			break;
-		if (!v->dirs[v->ndirs - 1].used && len > 0 && strcmp(d, "data") != 0)
-			return osp_reject(v, "%s/: a folder the statement does not account for", d);
+		/* Reported at the end, if nothing else is: a missing file says more. */
+		if (!v->dirs[v->ndirs - 1].used && len > 0 && strcmp(d, "data") != 0 &&
+		    v->unused_dir == NULL) {
+			v->unused_dir = v->dirs[v->ndirs - 1].path;
+			v->ndirs--;
+			continue;
+		}
 		free(v->dirs[--v->ndirs].path);
 	}
 	return OSPACK_OK;

@@ -88,6 +88,7 @@ struct osp_verifier {
 		bool used;
 	} dirs[OSP_DEPTH_MAX + 1];
 	int ndirs;
+	char *unused_dir; /* the first folder that held no file */
 	/* payload files: records in order, waiting for their digests */
 	struct osp_spill *recs;
 	struct osp_vpending *ring;
