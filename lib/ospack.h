@@ -90,12 +90,12 @@ struct ospack_build_opts {
 	const char *hash;	 /* "sha256" (NULL) or "sha512" */
 	const char *const *keys; /* private keys to sign with: file paths or "env:NAME" */
 	size_t nkeys;
-	int allow_dirty;     /* accept a dirty git HEAD, and say so in the statement */
-	const char *require; /* openness level the release must reach, or NULL */
-	int64_t mtime;	     /* entry timestamp; < 0: SOURCE_DATE_EPOCH or the default */
-	int no_digest;	     /* skip the archive's SHA-256, a second pass of hashing */
-	unsigned jobs;	     /* threads that read and hash; 0: the online CPUs */
-	const char *tmpdir;  /* where to spill what must wait for the end; NULL: /tmp */
+	int allow_dirty;	     /* accept a dirty git HEAD, and say so in the statement */
+	const char *require;	     /* openness level the release must reach, or NULL */
+	int64_t mtime;		     /* entry timestamp; < 0: SOURCE_DATE_EPOCH or the default */
+	int no_digest;		     /* skip the archive's SHA-256, a second pass of hashing */
+	unsigned jobs;		     /* threads that read and hash; 0: the online CPUs */
+	const char *tmpdir;	     /* where to spill what must wait for the end; NULL: /tmp */
 	ospack_progress_fn progress; /* or NULL */
 	void *progress_arg;
 };
