@@ -10,7 +10,8 @@
 
 static const char usage[] =
 	"usage: ospack build MANIFEST [-o FILE] [-k KEY]... [--hash sha256|sha512]\n"
-	"                    [--require LEVEL] [--allow-dirty] [--json] [-q]\n"
+	"                    [--require LEVEL] [--allow-dirty] [-j N] [--progress]\n"
+	"                    [--json] [-q]\n"
 	"\n"
 	"Hashes every file the manifest names and writes one reproducible tar archive,\n"
 	"<name>-<version>.tar, whose folder is a BagIt bag with a signed statement.\n"
@@ -23,14 +24,20 @@ static const char usage[] =
 	"                        LEVEL: baseline, open-science, mof-class-3, mof-class-2,\n"
 	"                        mof-class-1\n"
 	"      --allow-dirty     accept uncommitted changes in a git source used at HEAD\n"
+	"  -j, --jobs N          threads that read and hash, 1 to 1024 (default: one per\n"
+	"                        online CPU); the archive is the same whatever N\n"
+	"      --progress        print progress to stderr as plain lines, one a second,\n"
+	"                        even when it is not a terminal (a terminal gets one line\n"
+	"                        updated in place without it)\n"
 	"      --json            print the result as one JSON object\n"
-	"  -q, --quiet           print nothing on success (and skip computing the\n"
-	"                        archive's SHA-256, which only the output shows)\n"
+	"  -q, --quiet           print nothing on success, and no progress (and skip\n"
+	"                        computing the archive's SHA-256, which only the output\n"
+	"                        shows)\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"The archive is written beside its target and renamed into place when complete.\n"
 	"SOURCE_DATE_EPOCH sets the timestamp of every entry. An encrypted key takes its\n"
-	"passphrase from OSPACK_KEY_PASSWORD.\n"
+	"passphrase from OSPACK_KEY_PASSWORD. TMPDIR is where temporary files may go.\n"
 	"Exit status: 0 built, 1 openness requirement not met, 2 usage error,\n"
 	"3 invalid manifest or key, 4 system or I/O error.\n";
 
@@ -50,7 +57,9 @@ int cmd_build(int argc, char **argv)
 						 {"hash", required_argument, NULL, 'H'},
 						 {"require", required_argument, NULL, 'r'},
 						 {"allow-dirty", no_argument, NULL, 'D'},
-						 {"json", no_argument, NULL, 'j'},
+						 {"jobs", required_argument, NULL, 'j'},
+						 {"progress", no_argument, NULL, OPT_PROGRESS},
+						 {"json", no_argument, NULL, OPT_JSON},
 						 {"quiet", no_argument, NULL, 'q'},
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
@@ -58,12 +67,13 @@ int cmd_build(int argc, char **argv)
 	struct ospack_build_result *res = NULL;
 	struct ospack_manifest *m = NULL;
 	struct ospack_ctx *ctx;
+	struct cmd_progress progress;
 	const char **keys = NULL;
-	bool json = false, quiet = false;
+	bool json = false, quiet = false, plain = false;
 	ospack_error rc;
 	int c, status;
 
-	while ((c = getopt_long(argc, argv, "o:k:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:k:j:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o.output = optarg;
@@ -82,6 +92,15 @@ int cmd_build(int argc, char **argv)
 			o.allow_dirty = 1;
 			break;
 		case 'j':
+			if (cmd_parse_jobs("build", optarg, &o.jobs) != 0) {
+				free(keys);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_PROGRESS:
+			plain = true;
+			break;
+		case OPT_JSON:
 			json = true;
 			break;
 		case 'q':
@@ -111,11 +130,17 @@ int cmd_build(int argc, char **argv)
 	o.keys = keys;
 	/* Nobody will see the archive's digest: spare the second hashing pass. */
 	o.no_digest = quiet && !json;
+	o.tmpdir = cmd_tmpdir();
+	if (cmd_progress_init(&progress, quiet, plain)) {
+		o.progress = cmd_progress;
+		o.progress_arg = &progress;
+	}
 	ctx = cmd_ctx();
 	cmd_signals();
 	rc = ospack_manifest_load(ctx, argv[optind], &m);
 	if (rc == OSPACK_OK)
 		rc = ospack_build(ctx, m, &o, &res);
+	cmd_progress_end(&progress);
 	if (rc != OSPACK_OK) {
 		status = cmd_fail(ctx, rc);
 	} else {

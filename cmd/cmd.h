@@ -4,6 +4,7 @@
 #define OSPACK_CMD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "ospack.h"
@@ -15,6 +16,10 @@ struct cmd_common {
 	bool json;
 	bool quiet;
 };
+
+/* getopt codes of long-only options: above any character, so no short option can clash. */
+enum { OPT_JSON = 256, OPT_PROGRESS };
+#define JOBS_MAX 1024
 
 int cmd_build(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
@@ -46,7 +51,31 @@ bool cmd_keys_default(struct cmd_keys *k);
 void cmd_keys_free(struct cmd_keys *k);
 /* Checks that exactly one operand follows the options; else a usage error (status 2). */
 int cmd_one_operand(const char *cmd, int argc, int optind, const char *what);
+/* Parses the value of -j/--jobs (1 to JOBS_MAX) into *jobs; else a usage error (status 2). */
+int cmd_parse_jobs(const char *cmd, const char *arg, unsigned *jobs);
+/* $TMPDIR, or NULL when unset or empty: the library itself reads no environment for it. */
+const char *cmd_tmpdir(void);
 /* Says which trusted key signed, or plainly that no signature was checked. */
 void cmd_print_trust(const struct ospack_verify_result *r);
+
+/*
+ * Progress on stderr, as an ospack_progress_fn: none with -q; plain lines, one a
+ * second, with --progress; else one line rewritten in place when stderr is a
+ * terminal, and nothing when it is not.
+ */
+enum cmd_progress_mode { CMD_PROGRESS_NONE, CMD_PROGRESS_TTY, CMD_PROGRESS_PLAIN };
+struct cmd_progress {
+	enum cmd_progress_mode mode;
+	int64_t start, next; /* CLOCK_MONOTONIC, ns: when it began, and no line before next */
+	bool finished;
+};
+/* Picks the mode; false when nothing is to be shown (leave the callback NULL then). */
+bool cmd_progress_init(struct cmd_progress *pr, bool quiet, bool forced);
+/* The callback: arg is the struct cmd_progress. */
+void cmd_progress(void *arg, const struct ospack_progress *p);
+/* Ends a terminal line left open (the operation failed before done); no more lines after. */
+void cmd_progress_end(struct cmd_progress *pr);
+/* Wipes the terminal line, if one shows, so that a message can take its place. */
+void cmd_progress_clear(void);
 
 #endif

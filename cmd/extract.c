@@ -9,7 +9,7 @@
 #include "cmd.h"
 
 static const char usage[] =
-	"usage: ospack extract BUNDLE|- -C DIR [-k PUBKEY]... [-q]\n"
+	"usage: ospack extract BUNDLE|- -C DIR [-k PUBKEY]... [-j N] [--progress] [-q]\n"
 	"\n"
 	"Verifies the bundle as 'ospack verify' does while unpacking it into DIR, which\n"
 	"must be empty or not exist. Files are staged inside DIR and moved into place\n"
@@ -18,10 +18,16 @@ static const char usage[] =
 	"\n"
 	"  -C, --directory DIR  where to unpack (required)\n"
 	"  -k, --key PUBKEY     require a valid signature by this public key; repeatable\n"
-	"  -q, --quiet          print nothing on success\n"
+	"  -j, --jobs N         threads that read and hash, 1 to 1024 (default: one per\n"
+	"                       online CPU)\n"
+	"      --progress       print progress to stderr as plain lines, one a second,\n"
+	"                       even when it is not a terminal (a terminal gets one line\n"
+	"                       updated in place without it)\n"
+	"  -q, --quiet          print nothing on success, and no progress\n"
 	"  -h, --help           show this help\n"
 	"\n"
-	"OSPACK_TRUSTED_KEYS is used when no --key is given, as for verify.\n"
+	"OSPACK_TRUSTED_KEYS is used when no --key is given, as for verify. TMPDIR is\n"
+	"where temporary files may go.\n"
 	"Exit status: 0 extracted, 1 rejected, 2 usage error (DIR not empty),\n"
 	"3 unreadable key, 4 system or I/O error.\n";
 
@@ -29,6 +35,8 @@ int cmd_extract(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"directory", required_argument, NULL, 'C'},
 						 {"key", required_argument, NULL, 'k'},
+						 {"jobs", required_argument, NULL, 'j'},
+						 {"progress", no_argument, NULL, OPT_PROGRESS},
 						 {"quiet", no_argument, NULL, 'q'},
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
@@ -37,13 +45,18 @@ int cmd_extract(int argc, char **argv)
 	struct ospack_ctx *ctx;
 	const char *dir = NULL;
 	struct cmd_keys keys = {0};
-	bool quiet = false;
+	struct cmd_progress progress;
+	bool quiet = false, plain = false;
 	ospack_error rc;
 	int c, status = EXIT_USAGE;
 
-	while ((c = getopt_long(argc, argv, "C:k:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "C:k:j:qh", longopts, NULL)) != -1) {
 		if (c == 'k' && !cmd_keys_add(&keys, optarg))
 			goto out;
+		else if (c == 'j' && cmd_parse_jobs("extract", optarg, &o.jobs) != 0)
+			goto out;
+		else if (c == OPT_PROGRESS)
+			plain = true;
 		else if (c == 'C')
 			dir = optarg;
 		else if (c == 'q')
@@ -52,7 +65,7 @@ int cmd_extract(int argc, char **argv)
 			fputs(usage, stdout);
 			status = 0;
 			goto out;
-		} else if (c != 'k') {
+		} else if (c != 'k' && c != 'j') {
 			status = cmd_usage_error("extract", "unknown or incomplete option");
 			goto out;
 		}
@@ -69,9 +82,15 @@ int cmd_extract(int argc, char **argv)
 	}
 	o.keys = keys.v;
 	o.nkeys = keys.n;
+	o.tmpdir = cmd_tmpdir();
+	if (cmd_progress_init(&progress, quiet, plain)) {
+		o.progress = cmd_progress;
+		o.progress_arg = &progress;
+	}
 	ctx = cmd_ctx();
 	cmd_signals();
 	rc = ospack_extract(ctx, argv[optind], dir, &o, &res);
+	cmd_progress_end(&progress);
 	if (rc != OSPACK_OK) {
 		status = cmd_fail(ctx, rc);
 	} else {

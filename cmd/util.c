@@ -12,6 +12,7 @@
 static void on_warning(void *arg, const char *message)
 {
 	(void)arg;
+	cmd_progress_clear();
 	fprintf(stderr, "ospack: warning: %s\n", message);
 }
 
@@ -29,6 +30,7 @@ struct ospack_ctx *cmd_ctx(void)
 
 int cmd_fail(struct ospack_ctx *ctx, ospack_error rc)
 {
+	cmd_progress_clear();
 	fprintf(stderr, "ospack: %s\n", ospack_ctx_message(ctx));
 	return ospack_exit_status(rc);
 }
@@ -113,6 +115,27 @@ int cmd_one_operand(const char *cmd, int argc, int optind, const char *what)
 		return 0;
 	return cmd_usage_error(cmd, optind == argc ? "a %s is required" : "exactly one %s, please",
 			       what);
+}
+
+int cmd_parse_jobs(const char *cmd, const char *arg, unsigned *jobs)
+{
+	unsigned long v = 0;
+
+	/* Digits only: strtoul would take a sign, spaces, or nothing at all. */
+	if (arg[0] != '\0' && strspn(arg, "0123456789") == strlen(arg))
+		v = strtoul(arg, NULL, 10);
+	if (v < 1 || v > JOBS_MAX)
+		return cmd_usage_error(cmd, "-j/--jobs: '%s' is not a number from 1 to %d", arg,
+				       JOBS_MAX);
+	*jobs = (unsigned)v;
+	return 0;
+}
+
+const char *cmd_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	return t != NULL && t[0] != '\0' ? t : NULL;
 }
 
 void cmd_print_trust(const struct ospack_verify_result *r)

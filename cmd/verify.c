@@ -9,7 +9,7 @@
 #include "cmd.h"
 
 static const char usage[] =
-	"usage: ospack verify BUNDLE|DIR|- [-k PUBKEY]... [--json] [-q]\n"
+	"usage: ospack verify BUNDLE|DIR|- [-k PUBKEY]... [-j N] [--progress] [--json] [-q]\n"
 	"\n"
 	"Checks a bundle in one streaming pass: every entry is a plain file or folder\n"
 	"inside the bag folder, every byte matches the signed statement, nothing is\n"
@@ -18,13 +18,19 @@ static const char usage[] =
 	"\n"
 	"  -k, --key PUBKEY   require a valid signature by this public key (PEM file, or\n"
 	"                     env:NAME); repeat to accept any of several keys\n"
+	"  -j, --jobs N       threads that read and hash, 1 to 1024 (default: one per\n"
+	"                     online CPU)\n"
+	"      --progress     print progress to stderr as plain lines, one a second, even\n"
+	"                     when it is not a terminal (a terminal gets one line updated\n"
+	"                     in place without it)\n"
 	"      --json         print the result as one JSON object\n"
-	"  -q, --quiet        print nothing; the exit status tells\n"
+	"  -q, --quiet        print nothing, no progress either; the exit status tells\n"
 	"  -h, --help         show this help\n"
 	"\n"
 	"OSPACK_TRUSTED_KEYS (a colon-separated list of public key files) is used when no\n"
 	"--key is given. Without any trusted key the bundle's integrity and completeness\n"
-	"are checked, but not who made it: the output says so.\n"
+	"are checked, but not who made it: the output says so. TMPDIR is where temporary\n"
+	"files may go.\n"
 	"Exit status: 0 verified, 1 rejected (the message names the first problem),\n"
 	"2 usage error, 3 unreadable key, 4 system or I/O error.\n";
 
@@ -38,7 +44,9 @@ static void print_result(const struct ospack_verify_result *r, const char *input
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"key", required_argument, NULL, 'k'},
-						 {"json", no_argument, NULL, 'j'},
+						 {"jobs", required_argument, NULL, 'j'},
+						 {"progress", no_argument, NULL, OPT_PROGRESS},
+						 {"json", no_argument, NULL, OPT_JSON},
 						 {"quiet", no_argument, NULL, 'q'},
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
@@ -46,14 +54,19 @@ int cmd_verify(int argc, char **argv)
 	struct ospack_verify_result *res = NULL;
 	struct ospack_ctx *ctx;
 	struct cmd_keys keys = {0};
-	bool json = false, quiet = false;
+	struct cmd_progress progress;
+	bool json = false, quiet = false, plain = false;
 	ospack_error rc;
 	int c, status = EXIT_USAGE;
 
-	while ((c = getopt_long(argc, argv, "k:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:j:qh", longopts, NULL)) != -1) {
 		if (c == 'k' && !cmd_keys_add(&keys, optarg))
 			goto out;
-		else if (c == 'j')
+		else if (c == 'j' && cmd_parse_jobs("verify", optarg, &o.jobs) != 0)
+			goto out;
+		else if (c == OPT_PROGRESS)
+			plain = true;
+		else if (c == OPT_JSON)
 			json = true;
 		else if (c == 'q')
 			quiet = true;
@@ -61,7 +74,7 @@ int cmd_verify(int argc, char **argv)
 			fputs(usage, stdout);
 			status = 0;
 			goto out;
-		} else if (c != 'k') {
+		} else if (c != 'k' && c != 'j') {
 			status = cmd_usage_error("verify", "unknown or incomplete option");
 			goto out;
 		}
@@ -74,9 +87,15 @@ int cmd_verify(int argc, char **argv)
 	}
 	o.keys = keys.v;
 	o.nkeys = keys.n;
+	o.tmpdir = cmd_tmpdir();
+	if (cmd_progress_init(&progress, quiet, plain)) {
+		o.progress = cmd_progress;
+		o.progress_arg = &progress;
+	}
 	ctx = cmd_ctx();
 	cmd_signals();
 	rc = ospack_verify(ctx, argv[optind], &o, &res);
+	cmd_progress_end(&progress);
 	if (rc != OSPACK_OK) {
 		status = quiet ? ospack_exit_status(rc) : cmd_fail(ctx, rc);
 	} else {
