@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential autoconf automake libtool pkg-config libarchive-dev libssl-dev libyaml-dev
-libjansson-dev libgit2-dev git openssl python3 python3-jsonschema python3-yaml reuse time"
+libjansson-dev libgit2-dev git openssl python3 python3-jsonschema python3-yaml reuse time bsdutils"
 
 missing=
 for p in $PKGS; do
