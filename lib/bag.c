@@ -116,7 +116,7 @@ void osp_bag_lines_free(struct osp_bag_line *v, size_t n)
 }
 
 ospack_error osp_bag_parse_line(struct ospack_ctx *ctx, const char *file, unsigned lineno,
-			       const char *s, size_t n, size_t hexlen, struct osp_bag_line *out)
+				const char *s, size_t n, size_t hexlen, struct osp_bag_line *out)
 {
 	size_t i = 0;
 

@@ -612,7 +612,8 @@ out:
 static ospack_error write_list_tag(struct build *b, const struct osp_tagfile *t, const char *path)
 {
 	struct osp_sreader *rd = osp_sreader_file(t->spill, 0, t->len);
-	ospack_error rc = rd ? osp_awriter_begin(b->ctx, b->w, path, t->len, 0644) : osp_nomem(b->ctx);
+	ospack_error rc =
+		rd ? osp_awriter_begin(b->ctx, b->w, path, t->len, 0644) : osp_nomem(b->ctx);
 
 	uint64_t done = 0;
 

@@ -16,7 +16,7 @@ struct osp_dirlist {
 		size_t off;
 		const char *name;
 		bool dir;
-	} *v;
+	} * v;
 	size_t n, vcap;
 };
 

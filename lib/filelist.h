@@ -13,8 +13,8 @@ struct osp_file {
 	unsigned mode;	   /* 0644 or 0755 */
 	uint64_t dev, ino; /* of a file source, as listed: build never writes over one */
 	const struct osp_entry *entry;
-	int at;		   /* folder source: the folder that holds it, open as this fd */
-	const char *atname; /* ... and its name there (openat); else AT_FDCWD and src */
+	int at;			    /* folder source: the folder that holds it, open as this fd */
+	const char *atname;	    /* ... and its name there (openat); else AT_FDCWD and src */
 	unsigned char oid[20];	    /* git blob id (git sources) */
 	struct osp_digests digests; /* filled as the bundle is written */
 };

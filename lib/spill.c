@@ -68,7 +68,8 @@ ospack_error osp_spill_new(struct ospack_ctx *ctx, const char *tmpdir, struct os
 	}
 	sp->fd = open_nameless(sp->dir);
 	if (sp->fd < 0) {
-		ospack_error rc = osp_errno(ctx, errno, "cannot create a temporary file in", sp->dir);
+		ospack_error rc =
+			osp_errno(ctx, errno, "cannot create a temporary file in", sp->dir);
 
 		osp_spill_free(sp);
 		return rc;

@@ -394,9 +394,9 @@ static ospack_error read_components_v2(struct osp_verifier *v, json_t *comps)
 		json_int_t files, bytes;
 		json_error_t err;
 
-		if (json_unpack_ex(json_array_get(comps, i), &err, 0,
-				   "{s:s, s:s, s:o, s:I, s:I}", "section", &section, "name", &name,
-				   "source", &src, "files", &files, "bytes", &bytes) != 0 ||
+		if (json_unpack_ex(json_array_get(comps, i), &err, 0, "{s:s, s:s, s:o, s:I, s:I}",
+				   "section", &section, "name", &name, "source", &src, "files",
+				   &files, "bytes", &bytes) != 0 ||
 		    files < 0 || bytes < 0 ||
 		    (type = json_string_value(json_object_get(src, "type"))) == NULL)
 			return osp_reject(v, "%s: malformed component", OSP_ENVELOPE_PATH);
@@ -452,9 +452,8 @@ static ospack_error check_subjects_v2(struct osp_verifier *v, json_t *arr)
 						  OSP_ENVELOPE_PATH, name);
 		t = osp_vtag_find(v, name);
 		if (t == NULL || t->dir || is_listed_tag(name))
-			return osp_reject(v,
-					  "%s: listed in the statement but missing from the bundle",
-					  name);
+			return osp_reject(
+				v, "%s: listed in the statement but missing from the bundle", name);
 		if (memcmp(t->d.d[OSP_SHA256], sha256, 32) != 0)
 			return osp_reject(v, "%s: digest mismatch", name);
 		osp_hex(t->d.d[OSP_SHA512], 64, hex);
@@ -519,8 +518,8 @@ static ospack_error parse_files_line(struct osp_verifier *v, struct list *l, cha
 	char *end;
 	unsigned long long size;
 
-	if (n < 7 || (memcmp(s, "0644 ", 5) != 0 && memcmp(s, "0755 ", 5) != 0) ||
-	    s[5] < '0' || s[5] > '9' || (s[5] == '0' && s[6] != ' '))
+	if (n < 7 || (memcmp(s, "0644 ", 5) != 0 && memcmp(s, "0755 ", 5) != 0) || s[5] < '0' ||
+	    s[5] > '9' || (s[5] == '0' && s[6] != ' '))
 		return osp_reject(v, "%s: line %u: malformed", l->name, l->lineno);
 	l->mode = s[1] == '7' ? 0755 : 0644;
 	errno = 0;
@@ -679,7 +678,8 @@ static ospack_error check_payload_v2(struct osp_verifier *v)
 	while (rc == OSPACK_OK && (got == 1 || !man.end)) {
 		int cmp = got != 1 ? 1 : man.end ? -1 : strcmp(path, man.path);
 
-		if (two && (man2.end != man.end || (!man.end && strcmp(man.path, man2.path) != 0))) {
+		if (two &&
+		    (man2.end != man.end || (!man.end && strcmp(man.path, man2.path) != 0))) {
 			rc = osp_reject(v, "%s: line %u: does not list the files %s lists", name2,
 					man2.lineno, man.name);
 			break;
@@ -708,7 +708,8 @@ static ospack_error check_payload_v2(struct osp_verifier *v)
 		rc = osp_reject(v, "%s: listed in the statement but missing from the bundle",
 				files.path);
 	if (rc == OSPACK_OK && nfetched != s->nfetch)
-		rc = osp_reject(v, "manifest-sha256.txt: lists %zu of the statement's %zu url sources",
+		rc = osp_reject(v,
+				"manifest-sha256.txt: lists %zu of the statement's %zu url sources",
 				nfetched, s->nfetch);
 	for (size_t i = 0; rc == OSPACK_OK && i < s->ncomps; i++) {
 		const struct osp_vcomp *c = &s->comps[i];

@@ -20,8 +20,6 @@
 #include "spill.h"
 #include "vstate.h"
 
-
-
 static int rec_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct osp_vrec *)a)->path, ((const struct osp_vrec *)b)->path);
@@ -58,11 +56,7 @@ static ospack_error sort_entries(struct osp_verifier *v)
 	return OSPACK_OK;
 }
 
-
-
 /* Checks one signature against every trusted key whose id it names. */
-
-
 
 static ospack_error read_subjects(struct osp_verifier *v, json_t *arr)
 {
@@ -125,9 +119,6 @@ static ospack_error read_file(struct osp_verifier *v, json_t *f)
 	return OSPACK_OK;
 }
 
-
-
-
 static ospack_error read_components(struct osp_verifier *v, json_t *comps)
 {
 	struct osp_vstate *s = v->st;
@@ -155,7 +146,6 @@ static ospack_error read_components(struct osp_verifier *v, json_t *comps)
 					  OSP_ENVELOPE_PATH, s->subj[i].name);
 	return osp_vsort_fetch(v);
 }
-
 
 /* Every file is in the statement with its digest, size and mode, and nothing is missing. */
 static ospack_error check_files(struct osp_verifier *v, const char *tagman)
@@ -274,14 +264,6 @@ static ospack_error check_payload_manifest(struct osp_verifier *v)
 	return rc;
 }
 
-
-
-
-
-
-
-
-
 /* The entries as the old checks want them: every file, payload and tags, sorted by path. */
 static ospack_error materialize(struct osp_verifier *v)
 {
@@ -355,6 +337,10 @@ ospack_error osp_finish_v1(struct osp_verifier *v, json_t *subjects, json_t *pre
 	    !json_is_array(comps) || osp_alg_parse(hash, &s->alg) != 0)
 		return osp_reject(v, "%s: malformed release predicate: %s", OSP_ENVELOPE_PATH,
 				  err.text);
+	/* The statement lists every file: more files than that are refused before loading them. */
+	if (v->files + v->ntags > json_array_size(subjects) + 2)
+		return osp_reject(v, "the bundle holds %" PRIu64 " files, the statement lists %zu",
+				  v->files + v->ntags, json_array_size(subjects));
 	rc = materialize(v);
 	if (rc == OSPACK_OK)
 		rc = read_subjects(v, subjects);

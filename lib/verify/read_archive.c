@@ -317,4 +317,3 @@ out:
 	osp_locale_pop(loc);
 	return rc;
 }
-

@@ -79,7 +79,8 @@ struct osp_verifier {
 	unsigned cur_mode;
 	struct osp_hash *hash, *taghash;
 	struct osp_buf tagbuf;
-	/* order: the previous payload entry's key ("<path>" or "<path>/"), and whether tags began */
+	/* order: the previous payload entry's key ("<path>" or "<path>/"), and whether tags began
+	 */
 	char *prevkey;
 	bool in_tags;
 	/* folders on the way down, each used once a file is under it */
