@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# Runs the by-hand verification recipe of docs/FORMAT.md, as written, on a signed bundle.
+# Runs the by-hand verification recipe of docs/FORMAT.md, as written, on signed bundles,
+# and on forged ones: each must fail, at the step meant to catch it.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 DOC=$top_srcdir/docs/FORMAT.md
 BAG=tiny-stories-15m-1.0.0
 command -v openssl >/dev/null 2>&1 || skip_all "openssl missing"
+command -v python3 >/dev/null 2>&1 || skip_all "python3 missing"
 
 # The sh blocks between the recipe markers, in order, as one script.
 sed -n '/<!-- recipe -->/,/<!-- \/recipe -->/p' "$DOC" |
@@ -13,56 +15,169 @@ sed -n '/<!-- recipe -->/,/<!-- \/recipe -->/p' "$DOC" |
 [ "$(grep -c . "$T/recipe.sh")" -gt 20 ]
 ok $? "the recipe is found in docs/FORMAT.md"
 ecdsa_line=$(grep -o 'openssl dgst -sha256 -verify [^`]*' "$DOC" | head -n 1)
-[ -n "$ecdsa_line" ]
-ok $? "the ECDSA variant of step 5 is found"
 sed "s|^openssl pkeyutl -verify .*|$ecdsa_line|" "$T/recipe.sh" >"$T/recipe-ecdsa.sh"
+[ -n "$ecdsa_line" ] && ! cmp -s "$T/recipe.sh" "$T/recipe-ecdsa.sh"
+ok $? "the ECDSA variant of step 5 is found and takes the place of the Ed25519 line"
 
-# run_recipe DIR SCRIPT: DIR holds the bundle and release.pub
-run_recipe() { (cd "$1" && sh "$2") >"$1.out" 2>&1; }
-
-prepare() { # prepare DIR KEYTYPE: a signed example bundle and its public key in DIR
-	mkdir -p "$1"
-	"$OSPACK" keygen -t "$2" -o "$1/release" >/dev/null 2>&1 &&
-		"$OSPACK" build "$top_srcdir/manifests/example/manifest.yaml" -q -k "$1/release.key" \
-			-o "$1/$BAG.tar"
+# run_recipe DIR [SCRIPT]: runs the recipe where DIR holds the bundle and release.pub;
+# its output goes to DIR.out, its exit status to $rc.
+run_recipe() {
+	(cd "$1" && sh "${2:-$T/recipe.sh}") >"$1.out" 2>&1
+	rc=$?
 }
 
+# prepare DIR KEYTYPE [MANIFEST NAME [BUILD FLAGS]]: a bundle NAME.tar (default: the
+# example, $BAG.tar) signed by a new key, and the public key as DIR/release.pub
+prepare() {
+	dir=$1 type=$2 manifest=${3:-$top_srcdir/manifests/example/manifest.yaml} name=${4:-$BAG}
+	shift 2
+	[ $# -ge 2 ] && shift 2
+	mkdir -p "$dir" && "$OSPACK" keygen -t "$type" -o "$dir/release" >/dev/null 2>&1 &&
+		"$OSPACK" build "$manifest" -q -k "$dir/release.key" -o "$dir/$name.tar" "$@"
+}
+
+# The bundles the recipe must accept.
 prepare "$T/ed" ed25519
-run_recipe "$T/ed" "$T/recipe.sh"
-ok $? "the recipe verifies an Ed25519-signed bundle"
-grep -q "verified: $BAG" "$T/ed.out"
-ok $? "and ends saying so"
+run_recipe "$T/ed"
+[ "$rc" -eq 0 ] && grep -q "^verified: $BAG, signed by the holder of release.pub\$" "$T/ed.out"
+ed_ok=$?
+ok $ed_ok "the recipe verifies an Ed25519-signed bundle, and ends saying so"
+[ $ed_ok -eq 0 ] || diag "$(cat "$T/ed.out")"
 keyid=$(openssl pkey -pubin -in "$T/ed/release.pub" -outform DER | sha256sum | cut -d' ' -f1)
 grep -q "^signature by key $keyid\$" "$T/ed.out"
-ok $? "the signature's key id is the SHA-256 of the DER public key"
+ok $? "the signature it checks is the one whose key id is the SHA-256 of the DER public key"
 
 prepare "$T/ec" ecdsa-p256
 run_recipe "$T/ec" "$T/recipe-ecdsa.sh"
+[ "$rc" -eq 0 ] && grep -q "^verified: $BAG," "$T/ec.out"
 ok $? "the recipe, with its ECDSA step, verifies an ECDSA P-256-signed bundle"
 
-# A wrong key fails at step 5.
-prepare "$T/wrong" ed25519
-rm "$T/wrong/release.pub"
-"$OSPACK" keygen -o "$T/other" >/dev/null 2>&1 && cp "$T/other.pub" "$T/wrong/release.pub"
-run_recipe "$T/wrong" "$T/recipe.sh"
-[ $? -ne 0 ] && ! grep -q "verified:" "$T/wrong.out"
-ok $? "the recipe fails with another key"
+# Names with '%', '\', a space and non-ASCII, an executable, a url entry, SHA-512 too.
+mkdir -p "$T/src/d"
+printf 'a' >"$T/src/d/50% off.txt"
+printf 'b' >"$T/src/d/a\\b.txt"
+printf 'c' >"$T/src/d/café.txt"
+printf '#!/bin/sh\n' >"$T/src/d/run.sh" && chmod 0755 "$T/src/d/run.sh"
+cat >"$T/src/m.yaml" <<'EOF'
+ospack: 1
+name: odd
+version: "1"
+license: MIT
+datasets:
+  - name: local
+    path: d/
+  - name: shard
+    url: https://example.org/files/shard.bin
+    sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+    sha512: ee26b0dd4af7e749aa1a8ee3c10ae9923f618980772e473f8819a5d4940e0db27ac185f8a0e1d5f84f88bc887fd67b143732c304cc5fa9ad8e6f57f50028a8ff
+    size: 4
+EOF
+prepare "$T/odd" ed25519 "$T/src/m.yaml" odd-1 --hash sha512
+"$OSPACK" verify -q -k "$T/odd/release.pub" "$T/odd/odd-1.tar"
+ok $? "ospack verify accepts a bundle with odd names, a url entry and --hash sha512"
+sed 's/^BUNDLE=.*/BUNDLE=odd-1/' "$T/recipe.sh" >"$T/recipe-odd.sh"
+run_recipe "$T/odd" "$T/recipe-odd.sh"
+[ "$rc" -eq 0 ] && grep -q "^verified: odd-1," "$T/odd.out"
+ok $? "so does the recipe, the url entry not fetched"
+[ "$rc" -eq 0 ] || diag "$(cat "$T/odd.out")"
 
-# A changed payload byte fails, even with the manifests made to agree.
-prepare "$T/bad" ed25519
-(cd "$T/bad" && mkdir x && tar -xf "$BAG.tar" -C x &&
-	printf 'X' | dd of="x/$BAG/data/checkpoints/final/model.safetensors" bs=1 seek=100 conv=notrunc 2>/dev/null &&
-	cd "x/$BAG" && sha256sum data/checkpoints/final/model.safetensors >/dev/null &&
-	grep -v 'model.safetensors' manifest-sha256.txt >m && sha256sum data/checkpoints/final/model.safetensors >>m &&
-	sort -k2 m >manifest-sha256.txt && rm m &&
-	grep -v ' manifest-sha256.txt$' tagmanifest-sha256.txt >t && sha256sum manifest-sha256.txt >>t && mv t tagmanifest-sha256.txt &&
-	cd .. && rm "../$BAG.tar" && tar -cf "../$BAG.tar" "$BAG")
-run_recipe "$T/bad" "$T/recipe.sh"
-[ $? -ne 0 ] && ! grep -q "verified:" "$T/bad.out"
-ok $? "the recipe fails on a changed payload file whose BagIt manifests were rewritten"
-"$OSPACK" verify -k "$T/bad/release.pub" "$T/bad/$BAG.tar" >/dev/null 2>"$T/err"
-# GNU tar repacked it in its own header format, which verify refuses before the digests.
-[ $? -eq 1 ] && grep -q 'digest mismatch\|not POSIX ustar' "$T/err"
+# The example statement in FORMAT.md is the one the example builds.
+python3 - "$DOC" "$T/ed/check" <<'EOF'
+import json, re, sys
+doc, check = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2]
+st = json.load(open(check + "/statement.json"))
+shown = re.findall(r'\{"digest": \{"sha256": "([0-9a-f]{64})"\}, "name": "([^"]+)"\}', doc)
+assert shown == [(s["digest"]["sha256"], s["name"]) for s in st["subject"]], shown
+files = open(check + "/tiny-stories-15m-1.0.0/ospack/files.txt", encoding="utf-8").read()
+lines = re.findall(r"^    (07[0-9]{2} [0-9]+ data/.*)$", doc, re.M)
+assert lines and all(l + "\n" in files for l in lines), lines
+EOF
+ok $? "the statement's subjects and the files.txt lines shown in FORMAT.md are the example's"
+
+# tamper NAME FUNCTION: a copy of the Ed25519 bundle in $T/NAME, unpacked (and
+# kept in $T/NAME/x), changed by FUNCTION in the bag folder, and packed again.
+tamper() {
+	mkdir "$T/$1" "$T/$1/x" && cp "$T/ed/release.pub" "$T/$1/" &&
+		tar -xf "$T/ed/$BAG.tar" -C "$T/$1/x" &&
+		(cd "$T/$1/x/$BAG" && "$2") &&
+		(cd "$T/$1/x" && tar -cf "../$BAG.tar" "$BAG")
+}
+
+# retag FILE: the BagIt tag manifest made to agree with a changed tag file.
+retag() {
+	grep -v "  $1\$" tagmanifest-sha256.txt >t && sha256sum "$1" >>t && mv t tagmanifest-sha256.txt
+}
+
+# expect_refused NAME PATTERN DESCRIPTION: the recipe fails on $T/NAME, and what it
+# printed shows PATTERN, the check meant to catch it; the untouched bundle passed.
+expect_refused() {
+	run_recipe "$T/$1"
+	if [ "$ed_ok" -eq 0 ] && [ "$rc" -ne 0 ] && grep -q -e "$2" "$T/$1.out" &&
+		! grep -q "^verified:" "$T/$1.out"; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		diag "exit $rc; output:" "$(cat "$T/$1.out")" "want: $2"
+	fi
+}
+
+# Step 4: another key.
+mkdir "$T/wrong" && cp "$T/ed/$BAG.tar" "$T/wrong/" && "$OSPACK" keygen -o "$T/wrong/release" >/dev/null 2>&1
+expect_refused wrong "no signature by release.pub" "step 4 refuses a bundle signed by another key"
+
+# Step 5: a signature by the right key id that does not verify.
+flip_sig() {
+	python3 - <<'EOF' && retag ospack/statement.dsse.json
+import base64, json
+path = "ospack/statement.dsse.json"
+env = json.load(open(path))
+sig = bytearray(base64.b64decode(env["signatures"][0]["sig"]))
+sig[10] ^= 1
+env["signatures"][0]["sig"] = base64.b64encode(sig).decode()
+open(path, "w").write(json.dumps(env, sort_keys=True, separators=(",", ":")))
+EOF
+}
+tamper forged flip_sig
+expect_refused forged "Signature Verification Failure" "step 5 refuses a signature that does not verify"
+
+# Step 6 (b): an unsigned tag file, even one the tag manifest lists.
+add_tag() { echo extra >ospack/extra.txt && sha256sum ospack/extra.txt >>tagmanifest-sha256.txt; }
+tamper tag add_tag
+expect_refused tag "(b) tag files and subjects differ: \['ospack/extra.txt'\]" \
+	"step 6 refuses a tag file the statement does not sign"
+
+# Step 6 (c): a payload file added, or removed.
+add_file() { echo notes >data/docs/report/notes.md; }
+tamper added add_file
+expect_refused added "(c) not in manifest-sha256.txt: \['data/docs/report/notes.md'\]" \
+	"step 6 refuses a payload file the manifest does not list"
+remove_file() { rm data/docs/report/report.md; }
+tamper removed remove_file
+expect_refused removed "(c) in manifest-sha256.txt but missing: \['data/docs/report/report.md'\]" \
+	"step 6 refuses a bundle without a file the manifest lists"
+
+# Step 6, sha256sum: a changed payload byte, the BagIt manifests made to agree.
+change_byte() {
+	f=data/checkpoints/final/model.safetensors
+	printf 'X' | dd of="$f" bs=1 seek=100 conv=notrunc 2>/dev/null &&
+		new=$(sha256sum "$f" | cut -d' ' -f1) &&
+		sed "s|^[0-9a-f]*  $f\$|$new  $f|" manifest-sha256.txt >m && mv m manifest-sha256.txt &&
+		grep -q "^$new  $f\$" manifest-sha256.txt && retag manifest-sha256.txt
+}
+tamper bad change_byte
+expect_refused bad "^manifest-sha256.txt: FAILED\$" \
+	"step 6 refuses a changed payload file whose BagIt manifests were rewritten"
+"$OSPACK" verify -k "$T/bad/release.pub" "$T/bad/x/$BAG" >/dev/null 2>"$T/err"
+[ $? -eq 1 ] && grep -q "manifest-sha256.txt: digest mismatch" "$T/err"
+ok $? "and ospack verify rejects it too"
+
+# Step 6 (d): an execute bit set after unpacking; content, manifests and tag files unchanged.
+set_x() { chmod +x data/code/trainer/train.py; }
+tamper exec set_x
+expect_refused exec "(d) ospack/files.txt and data/ differ: \['data/code/trainer/train.py'\]" \
+	"step 6 refuses a file whose execute bit differs from ospack/files.txt"
+"$OSPACK" verify -k "$T/exec/release.pub" "$T/exec/x/$BAG" >/dev/null 2>"$T/err"
+[ $? -eq 1 ] && grep -q "train.py: mode 0[0-7]* differs from the statement's 0644" "$T/err"
 ok $? "and ospack verify rejects it too"
 
 done_testing
