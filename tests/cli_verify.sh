@@ -488,6 +488,9 @@ rejected "$T/v1flip.tar" "$M: digest mismatch$" "a byte flipped in a v1 bundle's
 tamper "$V1" "$T/v1phantom.tar" remove "$M"
 rejected "$T/v1phantom.tar" "$M: listed in the statement but missing from the bundle$" \
 	"a payload file removed from a v1 bundle" -k "$V1K"
+tamper "$V1" "$T/v1extra.tar" add data/zzz "not signed"
+rejected "$T/v1extra.tar" "the bundle holds 22 files, the statement lists 19$" \
+	"a v1 bundle with more files than its statement lists is refused before they are loaded"
 mkdir "$T/v1d" && tar -xf "$V1" -C "$T/v1d"
 expect_ok "verified $BAG" "an unpacked v1 bundle verifies" "$OSPACK" verify -k "$V1K" "$T/v1d/$BAG"
 expect_ok "stdin: verified $BAG" "a v1 bundle verifies from a pipe" sh -c "cat '$V1' | '$OSPACK' verify -k '$V1K' -"

@@ -328,6 +328,7 @@ ospack_error osp_finish_v1(struct osp_verifier *v, json_t *subjects, json_t *pre
 	const char *hash;
 	json_t *comps;
 	char tagman[64];
+	size_t nfiles = v->files;
 	json_error_t err;
 	ospack_error rc;
 
@@ -337,10 +338,12 @@ ospack_error osp_finish_v1(struct osp_verifier *v, json_t *subjects, json_t *pre
 	    !json_is_array(comps) || osp_alg_parse(hash, &s->alg) != 0)
 		return osp_reject(v, "%s: malformed release predicate: %s", OSP_ENVELOPE_PATH,
 				  err.text);
-	/* The statement lists every file: more files than that are refused before loading them. */
-	if (v->files + v->ntags > json_array_size(subjects) + 2)
-		return osp_reject(v, "the bundle holds %" PRIu64 " files, the statement lists %zu",
-				  v->files + v->ntags, json_array_size(subjects));
+	/* The statement lists every file but two: more are refused before they are loaded. */
+	for (size_t i = 0; i < v->ntags; i++)
+		nfiles += !v->tags[i].dir;
+	if (nfiles > json_array_size(subjects) + 2)
+		return osp_reject(v, "the bundle holds %zu files, the statement lists %zu", nfiles,
+				  json_array_size(subjects));
 	rc = materialize(v);
 	if (rc == OSPACK_OK)
 		rc = read_subjects(v, subjects);
