@@ -79,6 +79,13 @@ bool osp_is_lower_hex(const char *s, size_t n);
 ospack_error osp_read_file(struct ospack_ctx *ctx, const char *path, size_t max,
 			   ospack_error too_big, char **out, size_t *len);
 
+/*
+ * Checks a relative path a manifest names or a source holds: UTF-8, no control
+ * character, not absolute, no empty, "." or ".." component. what names the
+ * source in the message (OSPACK_EMANIFEST).
+ */
+ospack_error osp_check_relpath(struct ospack_ctx *ctx, const char *what, const char *rel);
+
 /* Human-readable byte count ("3.4 MiB") into out. */
 void osp_human_size(uint64_t n, char *out, size_t outlen);
 

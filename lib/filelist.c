@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The payload file list: appending, sorting, bag folders and checks of names found in sources. */
+/* The payload file list: appending, sorting, bag folders, and what exclude patterns leave out. */
 #include "config.h"
 
 #include <fnmatch.h>
@@ -70,66 +70,6 @@ void osp_filelist_free(struct osp_filelist *fl)
 void osp_entry_bagdir(const struct osp_entry *e, char *out, size_t outlen)
 {
 	snprintf(out, outlen, "data/%s/%s", osp_section_name(e->section), e->name);
-}
-
-/*
- * A name as it may appear in a one-line message: control characters, and every
- * byte above 0x7f when the name is not UTF-8, shown as \xNN.
- */
-static void printable(const char *s, char *out, size_t outlen)
-{
-	bool utf8 = osp_utf8_valid(s, strlen(s));
-	size_t o = 0;
-
-	for (; *s != '\0' && o + 5 < outlen; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8)) {
-			snprintf(out + o, outlen - o, "\\x%02x", c);
-			o += 4;
-		} else {
-			out[o++] = (char)c;
-		}
-	}
-	out[o] = '\0';
-}
-
-static bool bad_component(const char *p, size_t n)
-{
-	return n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.');
-}
-
-ospack_error osp_check_relpath(struct ospack_ctx *ctx, const char *what, const char *rel)
-{
-	char shown[512];
-	const char *p = rel, *slash;
-
-	printable(rel, shown, sizeof(shown));
-	if (rel[0] == '\0')
-		return osp_error(ctx, OSPACK_EMANIFEST, "%s: empty file name", what);
-	if (!osp_utf8_valid(rel, strlen(rel)))
-		return osp_error(ctx, OSPACK_EMANIFEST, "%s: %s: file name is not valid UTF-8",
-				 what, shown);
-	if (strpbrk(rel, "\r\n") != NULL)
-		return osp_error(ctx, OSPACK_EMANIFEST, "%s: %s: file name contains a line break",
-				 what, shown);
-	for (const char *c = rel; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return osp_error(ctx, OSPACK_EMANIFEST,
-					 "%s: %s: file name contains a control character", what,
-					 shown);
-	if (rel[0] == '/')
-		return osp_error(ctx, OSPACK_EMANIFEST, "%s: %s: absolute path", what, shown);
-	for (;;) {
-		slash = strchr(p, '/');
-		if (bad_component(p, slash != NULL ? (size_t)(slash - p) : strlen(p)))
-			return osp_error(ctx, OSPACK_EMANIFEST,
-					 "%s: %s: empty, '.' or '..' path component", what, shown);
-		if (slash == NULL)
-			break;
-		p = slash + 1;
-	}
-	return OSPACK_OK;
 }
 
 /*

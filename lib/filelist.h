@@ -35,12 +35,6 @@ void osp_filelist_free(struct osp_filelist *fl);
 void osp_entry_bagdir(const struct osp_entry *e, char *out, size_t outlen);
 
 /*
- * Checks a relative path found inside a source: UTF-8, no CR or LF, no empty,
- * "." or ".." component. what names the source in the message.
- */
-ospack_error osp_check_relpath(struct ospack_ctx *ctx, const char *what, const char *rel);
-
-/*
  * Whether the entry's exclude patterns leave out the file or folder at rel
  * (path from the source's top; name its last part). See docs/FORMAT.md.
  */

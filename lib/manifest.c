@@ -14,7 +14,6 @@
 
 #include <yaml.h>
 
-#include "filelist.h"
 #include "license.h"
 #include "manifest.h"
 

@@ -778,6 +778,7 @@ ospack_error osp_verifier_finish(struct osp_verifier *v)
 	s = v->st = calloc(1, sizeof(*v->st));
 	if (s == NULL)
 		return osp_nomem(v->ctx);
+	v->st_free = osp_vstate_free;
 	rc = read_envelope(v, &sigs);
 	if (rc == OSPACK_OK)
 		rc = check_signatures(v, sigs);

@@ -239,7 +239,8 @@ void osp_verifier_free(struct osp_verifier *v)
 		free(v->tags[i].path);
 		free(v->tags[i].data);
 	}
-	osp_vstate_free(v);
+	if (v->st_free != NULL)
+		v->st_free(v);
 	for (size_t i = 0; i < v->n; i++) {
 		free(v->recs_v1[i].path);
 		free(v->recs_v1[i].data);

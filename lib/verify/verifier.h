@@ -110,8 +110,9 @@ struct osp_verifier {
 	size_t busy;   /* jobs given out and not yet finished */
 	uint64_t worker_bytes;
 	struct ospack_progress prog;
-	/* the end */
+	/* the end: its state, and how to free it (finish.c sets both) */
 	struct osp_vstate *st;
+	void (*st_free)(struct osp_verifier *v);
 	struct osp_vrec *recs_v1; /* the old checks' list, made at the end for a v1 statement */
 	size_t n, cap;
 };
@@ -161,7 +162,6 @@ struct osp_sreader *osp_vtag_reader(struct osp_verifier *v, struct osp_vtag *t);
 int osp_vrecord_next(struct osp_verifier *v, struct osp_sreader *r, struct osp_vrecord *rec,
 		     char *path);
 
-void osp_vstate_free(struct osp_verifier *v);
 
 /* ---- readers ---- */
 
