@@ -162,7 +162,6 @@ struct osp_sreader *osp_vtag_reader(struct osp_verifier *v, struct osp_vtag *t);
 int osp_vrecord_next(struct osp_verifier *v, struct osp_sreader *r, struct osp_vrecord *rec,
 		     char *path);
 
-
 /* ---- readers ---- */
 
 /* Receives every entry the verifier accepted so far, as it streams (extract uses this). */
