@@ -14,7 +14,7 @@
 #include "verifier.h"
 
 /* Payload files waiting for their digest, in archive order: at most this many. */
-#define RING_CAP 1024
+#define RING_CAP 4096
 /* Files at least this large are hashed by a worker, when there are workers. */
 #define PARALLEL_MIN (1024 * 1024)
 #define WORK_BUF (1024 * 1024)
