@@ -36,11 +36,39 @@ expect_ok() {
 	fi
 }
 
-# rejected FILE PATTERN DESC [ARG]...: verify FILE exits 1 and says "ospack: FILE: PATTERN".
+# same_at_jobs DESC CMD...: CMD -j 1 and CMD -j 4 give, word for word, the verdict of CMD just
+# run (exit $rc, $T/out and $T/err, which are left as they were): hashing on more threads
+# changes nothing of what verify says.
+same_at_jobs() {
+	jdesc=$1
+	shift
+	jrc=$rc
+	cp "$T/out" "$T/out.default" && cp "$T/err" "$T/err.default"
+	{ echo "exit $rc"; cat "$T/out" "$T/err"; } >"$T/verdict"
+	jbad=
+	for j in 1 4; do
+		run "$@" -j $j
+		{ echo "exit $rc"; cat "$T/out" "$T/err"; } >"$T/verdict.j$j"
+		cmp -s "$T/verdict.j$j" "$T/verdict" || jbad="$jbad $j"
+	done
+	if [ -z "$jbad" ]; then
+		ok 0 "$jdesc: the same verdict with -j 1 and -j 4"
+	else
+		ok 1 "$jdesc: the same verdict with -j 1 and -j 4"
+		diag "default:" "$(cat "$T/verdict")"
+		for j in $jbad; do diag "-j $j:" "$(cat "$T/verdict.j$j")"; done
+	fi
+	rc=$jrc
+	cp "$T/out.default" "$T/out" && cp "$T/err.default" "$T/err"
+}
+
+# rejected FILE PATTERN DESC [ARG]...: verify FILE exits 1 and says "ospack: FILE: PATTERN",
+# at any -j.
 rejected() {
 	f=$1 pat=$2 desc=$3
 	shift 3
 	expect_fail 1 "^ospack: $f: $pat" "$desc" "$OSPACK" verify "$f" "$@"
+	same_at_jobs "$desc" "$OSPACK" verify "$f" "$@"
 }
 
 # tc SRC KEY DESC PATTERN OP ARG...: a copy of bundle SRC tampered with OP is rejected with
@@ -72,6 +100,7 @@ U=$T/u.tar
 S=$T/s.tar
 
 expect_ok "^$U: verified $BAG (15 files, $PAYLOAD bytes)$" "an unsigned bundle verifies" "$OSPACK" verify "$U"
+same_at_jobs "an unsigned bundle verifies" "$OSPACK" verify "$U"
 grep -q "^warning: $WARN" "$T/out" && ! grep -q 'signed by' "$T/out"
 ok $? "and the output says no signature was checked against a trusted key, and names no signer"
 expect_ok "claims a signature by key $K1 (not checked)" "a signed bundle without -k verifies, naming the unchecked key" \
@@ -80,6 +109,7 @@ grep -q "^warning: $WARN" "$T/out"
 ok $? "and still warns that no signature was checked against a trusted key"
 expect_ok "^signed by trusted key $K1$" "a signed bundle verifies with -k and names the key" \
 	"$OSPACK" verify "$S" -k "$T/k1.pub"
+same_at_jobs "a signed bundle verifies with -k" "$OSPACK" verify "$S" -k "$T/k1.pub"
 ! grep -q "$WARN" "$T/out"
 ok $? "and then gives no warning"
 if $have_openssl; then
@@ -324,6 +354,7 @@ tc "$U" - "a tag file claiming 1 GiB is refused before it is read" "bag-info.txt
 
 expect_fail 1 "^ospack: $S: ospack/statement.dsse.json: no valid signature by a trusted key (signed by $K1)$" \
 	"a signature by an untrusted key" "$OSPACK" verify "$S" -k "$T/k2.pub"
+same_at_jobs "a signature by an untrusted key" "$OSPACK" verify "$S" -k "$T/k2.pub"
 tc "$S" k "signatures stripped, with -k" \
 	"ospack/statement.dsse.json: the statement is not signed, and a signature by a trusted key is required$" unsign
 expect_ok "^warning: $WARN" "signatures stripped, without -k: accepted, with the warning" \
@@ -332,6 +363,7 @@ expect_ok "^warning: $WARN" "signatures stripped, without -k: accepted, with the
 ok $? "and no signature is claimed"
 expect_fail 1 "^ospack: $T/u.tar: ospack/statement.dsse.json: the statement is not signed" \
 	"an unsigned bundle with -k" "$OSPACK" verify "$U" -k "$T/k1.pub"
+same_at_jobs "an unsigned bundle with -k" "$OSPACK" verify "$U" -k "$T/k1.pub"
 
 # ======== rejected: a statement or BagIt manifests that disagree ========
 
@@ -375,6 +407,7 @@ if $have_gnu_tar; then
 		d=$T/f$folder_n
 		mkdir "$d" && tar -xf "$S" -C "$d" && (cd "$d/$BAG" && eval "$3")
 		expect_fail 1 "^ospack: $d/$BAG: $2" "unpacked folder: $1" "$OSPACK" verify "$d/$BAG"
+		same_at_jobs "unpacked folder: $1" "$OSPACK" verify "$d/$BAG"
 	}
 	folder_tc "a file changed" "data/code/trainer/train.py: digest mismatch$" 'printf x >>data/code/trainer/train.py'
 	folder_tc "a file added" "data/new.txt: not covered by the statement$" 'echo new >data/new.txt'
@@ -392,7 +425,8 @@ fi
 # ======== a pipe gives the same answer as the file ========
 
 # same_as_pipe DESC FILE [ARG]...: verify FILE and verify - with FILE on stdin exit alike, and
-# print the same, but for the name ("stdin" on stdout; no file-name prefix on stderr).
+# print the same, but for the name ("stdin" on stdout; no file-name prefix on stderr); and
+# verify - -j 1 and verify - -j 4 answer as verify - does.
 same_as_pipe() {
 	desc=$1 f=$2
 	shift 2
@@ -408,6 +442,18 @@ same_as_pipe() {
 		ok 1 "a pipe gives the same answer as the file: $desc"
 		diag "file: exit $frc" "$(cat "$T/fout" "$T/ferr")" "pipe: exit $prc" "$(cat "$T/pout" "$T/perr")"
 	fi
+	jbad=
+	for j in 1 4; do
+		cat "$f" | "$OSPACK" verify - "$@" -j $j >"$T/jout" 2>"$T/jerr"
+		jrc=$?
+		if [ $jrc -ne $prc ] || ! cmp -s "$T/jout" "$T/pout" || ! cmp -s "$T/jerr" "$T/perr"; then
+			jbad="$jbad
+-j $j: exit $jrc
+$(cat "$T/jout" "$T/jerr")"
+		fi
+	done
+	ok "$([ -z "$jbad" ] && echo 0 || echo 1)" "a pipe gives the same answer with -j 1 and -j 4: $desc"
+	[ -z "$jbad" ] || diag "without -j: exit $prc" "$(cat "$T/pout" "$T/perr")" "$jbad"
 }
 same_as_pipe "a good signed bundle" "$S" -k "$T/k1.pub"
 same_as_pipe "a good unsigned bundle" "$U"
