@@ -70,6 +70,17 @@ done
 tar --version 2>/dev/null | grep 'GNU tar' >/dev/null || die "GNU tar is needed: install the package 'tar'"
 command -v openssl >/dev/null || die "openssl is needed: install the package 'openssl'"
 [ -x "$OSPACK" ] || die "no ospack at $OSPACK: build it first (make), or set OSPACK"
+# An uninstalled ospack built with shared libraries is a libtool wrapper script, whose shell
+# would be timed with every run: measure the program it runs, with the library path it sets.
+if grep -q -m 1 'temporary wrapper script for' "$OSPACK" 2>/dev/null; then
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	mapfile -t lt < <("$(dirname "$OSPACK")/libtool" --mode=execute \
+		bash -c 'printf "%s\n%s\n" "$1" "${LD_LIBRARY_PATH-}"' bash "$OSPACK")
+	[ ${#lt[@]} -eq 2 ] && [ -x "${lt[0]}" ] ||
+		die "$OSPACK is a libtool wrapper and its libtool cannot say what it runs"
+	OSPACK=${lt[0]}
+	export LD_LIBRARY_PATH=${lt[1]}
+fi
 mkdir -p "$W" && W=$(cd "$W" && pwd) || die "cannot make the work folder $W"
 
 # jobs_flag COMMAND: "-j N" when 'ospack COMMAND --help' mentions --jobs
@@ -432,8 +443,13 @@ bench_many() {
 
 header() {
 	local commit cpu mem jobs
-	commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null) || commit="not a git checkout"
-	git -C "$top" diff --quiet HEAD 2>/dev/null || commit="$commit, with uncommitted changes"
+	if [ "${OSPACK#"$top"/}" = "$OSPACK" ]; then
+		commit="commit unknown: not built in $top"
+	elif commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null); then
+		git -C "$top" diff --quiet HEAD 2>/dev/null || commit="$commit, with uncommitted changes"
+	else
+		commit="not in a git checkout"
+	fi
 	cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 	jobs="-j $JOBS to:"
