@@ -203,6 +203,29 @@ fi
 same_verdict "a good bundle of 5000 files" "$OSPACK" verify "$MANY"
 same_verdict "5000 files, one payload byte flipped" "$OSPACK" verify "$BIG/many-flip.tar"
 
+# Files of 1 MiB and more go to the workers: tampering with them is caught there too.
+"$OSPACK" build "$BIG/set/manifest.yaml" -q -o "$BIG/set.tar" &&
+	python3 "$top_srcdir/tests/tamper.py" "$BIG/set.tar" "$BIG/set-flip.tar" flip data/checkpoints/b/b.bin &&
+	python3 "$top_srcdir/tests/tamper.py" "$BIG/set.tar" "$BIG/set-last.tar" flip data/checkpoints/a/a.bin \
+		$((5 * 1048576 + 2)) &&
+	mkdir "$BIG/set-dir" && tar -xf "$BIG/set.tar" -C "$BIG/set-dir" &&
+	printf 'X' | dd of="$BIG/set-dir/jobs-1/data/checkpoints/b/b.bin" bs=1 seek=7340032 conv=notrunc 2>/dev/null
+ok $? "build the set of large files, flip a byte in the middle of one and in the last byte of another"
+for j in 1 4; do
+	run "$OSPACK" verify -j $j "$BIG/set.tar"
+	[ "$rc" -eq 0 ] && grep -q "verified jobs-1 (302 files" "$T/out"
+	ok $? "-j $j: the bundle of large files verifies"
+	run "$OSPACK" verify -j $j "$BIG/set-flip.tar"
+	want_status 1 "-j $j: a byte flipped in the middle of a 9 MiB file is a digest mismatch" \
+		"data/checkpoints/b/b.bin: digest mismatch"
+	run "$OSPACK" verify -j $j "$BIG/set-last.tar"
+	want_status 1 "-j $j: the last byte of a 5 MiB file flipped is a digest mismatch" \
+		"data/checkpoints/a/a.bin: digest mismatch"
+	run "$OSPACK" verify -j $j "$BIG/set-dir/jobs-1"
+	want_status 1 "-j $j: in an unpacked folder, a byte changed in a 9 MiB file is a digest mismatch" \
+		"data/checkpoints/b/b.bin: digest mismatch"
+done
+
 # ======== the temporary folder is left as it was ========
 
 E=$(mktemp -d "$BIG/spill.XXXXXX")
