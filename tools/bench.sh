@@ -19,7 +19,9 @@
 #                run, and the table shows the median
 #   JOBS         N of the -j N given to the ospack commands whose --help mentions --jobs
 #                (default: nproc)
-# Needs GNU tar, GNU time (/usr/bin/time, package 'time'), openssl, GNU find and xargs.
+# One run at a time uses a work folder (a second one waits). Interrupted (Ctrl-C), it prints what
+# it measured so far.
+# Needs GNU tar, GNU time (/usr/bin/time, package 'time'), openssl, GNU find and xargs, flock.
 # Exit status: 0 when every command ran, whether the targets were met or not (it is a
 # measurement); 1 when a command failed (its rows show FAILED, it is never timed); 2 on a
 # usage or set-up error.
@@ -223,7 +225,7 @@ fail() { # fail ID MESSAGE
 
 # run_one ID: one timed run; a failed run is recorded as such, never as a time
 run_one() {
-	local id=$1 t0 t1 rc
+	local id=$1 t0 t1 rc msg
 	[ -z "${FAILED[$id]:-}" ] || return 0
 	if [ -n "${PREP[$id]}" ] && ! ${PREP[$id]}; then
 		fail "$id" "its preparation (${PREP[$id]}) failed"
@@ -235,7 +237,8 @@ run_one() {
 	rc=$?
 	t1=${EPOCHREALTIME/./}
 	if [ $rc -ne 0 ]; then
-		fail "$id" "exit status $rc: $(tail -n 3 "$ERRF" | tr '\n' ' ')"
+		msg=$(tail -n 3 "$ERRF" | tr '\n' ' ')
+		fail "$id" "exit status $rc: ${msg:-no message (-q)}"
 		return
 	fi
 	TIMES[$id]+=" $((t1 - t0))"
@@ -266,9 +269,11 @@ DETAILS=()
 # row SET OSPACK-ID "YARDSTICK-ID..." YARDSTICK-LABEL RATIO-TARGET RSS-TARGET-MIB: one line of the
 # table; the yardstick is the slowest of its IDs, and an empty target means none
 row() {
-	local set=$1 id=$1:$2 ylabel=$4 ot="" yt="" t y failed="" kib=""
+	local set=$1 id=$1:$2 ylabel=$4 ot="" yt="" t y failed="" notrun="" kib=""
 	if [ -n "${FAILED[$id]:-}" ]; then
 		failed=1
+	elif [ -z "${TIMES[$id]:-}" ]; then
+		notrun=1
 	else
 		ot=$(median "${TIMES[$id]}")
 		kib=$(largest "${RSS[$id]:-}")
@@ -276,13 +281,15 @@ row() {
 	for y in $3; do
 		if [ -n "${FAILED[$set:$y]:-}" ]; then
 			failed=1
+		elif [ -z "${TIMES[$set:$y]:-}" ]; then
+			notrun=1
 		else
 			t=$(median "${TIMES[$set:$y]}")
 			[ -n "$yt" ] && [ "$yt" -ge "$t" ] || yt=$t
 		fi
 	done
 	ROWS+=("$(awk -v set="$set" -v ol="${LABEL[$id]}" -v yl="$ylabel" -v ot="$ot" -v yt="$yt" \
-		-v rt="$5" -v mt="$6" -v kib="$kib" -v failed="$failed" 'BEGIN {
+		-v rt="$5" -v mt="$6" -v kib="$kib" -v failed="$failed" -v notrun="$notrun" 'BEGIN {
 		os = ot == "" ? "-" : sprintf("%.3f", ot / 1e6)
 		ys = yt == "" ? "-" : sprintf("%.3f", yt / 1e6)
 		ratio = ot != "" && yt > 0 ? sprintf("%.2f", ot / yt) : "-"
@@ -290,6 +297,7 @@ row() {
 		target = rt == "" ? "" : "<=" rt
 		if (mt != "") target = target (target == "" ? "" : ", ") "<=" mt " MiB"
 		if (failed) result = "FAILED"
+		else if (notrun) result = "not run"
 		else if (target == "") result = "-"
 		else {
 			result = "ok"
@@ -308,6 +316,9 @@ details() {
 		[ "${id%%:*}" = "$1" ] || continue
 		if [ -n "${FAILED[$id]:-}" ]; then
 			DETAILS+=("$(printf '  %-20s %-40s FAILED' "$id" "${LABEL[$id]}")")
+			continue
+		elif [ -z "${TIMES[$id]:-}" ]; then
+			DETAILS+=("$(printf '  %-20s %-40s not run' "$id" "${LABEL[$id]}")")
 			continue
 		fi
 		t=$(printf '%s\n' ${TIMES[$id]} | sort -n | tr '\n' ' ')
@@ -396,9 +407,16 @@ bench_big() {
 	add big:verify-file "verify -q FILE" verify_file
 	add big:verify-pipe "cat FILE | verify -q -" verify_pipe
 	add big:verify-dir "verify -q DIR" verify_dir
+	CURRENT=rows_big
 	setup big "$dir"
 	measure big warm
 	fresh_out
+	CURRENT=
+	rows_big
+	rm -rf "${RUN:?}/big"
+}
+
+rows_big() {
 	row big build-pipe "tar-pipe dgst-bundle" "max(tar | cat, openssl FILE)" 1.1 ""
 	row big build-file "tar-file floor" "max(tar FILE + sync, floor)" 1.1 ""
 	row big verify-file "dgst-largest" "openssl largest file" 1.1 ""
@@ -406,7 +424,6 @@ bench_big() {
 	row big verify-pipe "dgst-bundle" "openssl FILE" 1.1 ""
 	row big verify-dir "floor" "hash floor" "" ""
 	details big
-	rm -rf "${RUN:?}/big"
 }
 
 # bench_many SET N
@@ -426,9 +443,17 @@ bench_many() {
 	add "$set":verify-pipe "cat FILE | verify -q -" verify_pipe
 	add "$set":extract "extract -q FILE -C DIR" extract fresh_out
 	add "$set":inspect "inspect FILE" inspect
+	CURRENT="rows_many $set"
 	setup "$set" "$dir"
 	measure "$set" warm
 	fresh_out
+	CURRENT=
+	rows_many "$set"
+	rm -rf "${RUN:?}/$set"
+}
+
+rows_many() { # rows_many SET
+	local set=$1
 	row "$set" build-file "tar-file" "tar FILE + sync" 2 64
 	row "$set" verify-file "tar-list" "tar -tf FILE" 2 64
 	row "$set" verify-dir "" "-" "" 64
@@ -436,7 +461,6 @@ bench_many() {
 	row "$set" extract "" "-" "" 64
 	row "$set" inspect "" "-" "" 64
 	details "$set"
-	rm -rf "${RUN:?}/$set"
 }
 
 # --- main --------------------------------------------------------------------------------------
@@ -466,10 +490,51 @@ header() {
 	[ "$RUNS" -ge 3 ] || echo "         (fewer than 3 runs: a check of the script, not a measurement)"
 }
 
+report() {
+	echo "$HEADER"
+	echo
+	printf '%-8s %-22s %-29s %8s %8s %6s %-14s %7s  %s\n' set ospack yardstick "ospack s" "yard s" \
+		ratio target "RSS MiB" result
+	printf '%s\n' "${ROWS[@]}"
+	echo
+	echo "yardsticks: tar is GNU tar ${TAR_FLAGS[*]:0:6}"
+	echo "  ${TAR_FLAGS[*]:6}; the hash floor is"
+	echo "  find PAYLOAD -type f -print0 | xargs -0 -P $NPROC -n 16 openssl dgst -sha256;"
+	echo "  openssl is openssl dgst -sha256. FILE is the bundle, DIR its unpacked bag, PAYLOAD its data/."
+	echo "  RSS is the peak RSS of the ospack process (GNU time %M)."
+	echo
+	echo "data:"
+	printf '  %s\n' "${DATA_INFO[@]}"
+	echo "commands: median, fastest to slowest run, peak RSS"
+	printf '%s\n' "${DETAILS[@]}"
+	echo "took $(((SECONDS - START) / 60)) min $(((SECONDS - START) % 60)) s"
+}
+
+# interrupted SIGNAL-NUMBER: the report of what was measured, then the exit
+interrupted() {
+	trap - HUP INT TERM
+	[ -z "$CURRENT" ] || $CURRENT
+	report
+	echo "INTERRUPTED by signal $1: the medians of the set in progress are of the runs done"
+	rm -rf "$RUN"
+	exit $((128 + $1))
+}
+
 START=$SECONDS
+CURRENT= # the rows function of the set being measured
 DATA_INFO=()
+# One run at a time in a work folder: a second one would delete the outputs of the first.
+command -v flock >/dev/null || die "flock is needed: install the package 'util-linux'"
+exec 9>"$W/.lock" || die "cannot open $W/.lock"
+if ! flock -n 9; then
+	say "another benchmark is running in $W: waiting for it to end"
+	flock 9 || die "cannot lock $W/.lock"
+fi
 rm -rf "$RUN" && mkdir -p "$RUN" || die "cannot make $RUN"
 HEADER=$(header)
+trap 'interrupted 1' HUP
+trap 'interrupted 2' INT
+trap 'interrupted 15' TERM
 for s in "${SETS[@]}"; do
 	case $s in
 	big) bench_big ;;
@@ -478,24 +543,7 @@ for s in "${SETS[@]}"; do
 	esac
 done
 rm -rf "$RUN"
-
-echo "$HEADER"
-echo
-printf '%-8s %-22s %-29s %8s %8s %6s %-14s %7s  %s\n' set ospack yardstick "ospack s" "yard s" \
-	ratio target "RSS MiB" result
-printf '%s\n' "${ROWS[@]}"
-echo
-echo "yardsticks: tar is GNU tar ${TAR_FLAGS[*]:0:6}"
-echo "  ${TAR_FLAGS[*]:6}; the hash floor is"
-echo "  find PAYLOAD -type f -print0 | xargs -0 -P $NPROC -n 16 openssl dgst -sha256;"
-echo "  openssl is openssl dgst -sha256. FILE is the bundle, DIR its unpacked bag, PAYLOAD its data/."
-echo "  RSS is the peak RSS of the ospack process (GNU time %M)."
-echo
-echo "data:"
-printf '  %s\n' "${DATA_INFO[@]}"
-echo "commands: median, fastest to slowest run, peak RSS"
-printf '%s\n' "${DETAILS[@]}"
-echo "took $(((SECONDS - START) / 60)) min $(((SECONDS - START) % 60)) s"
+report
 if [ $NFAILED -gt 0 ]; then
 	say "$NFAILED command(s) failed: their rows show FAILED"
 	exit 1
