@@ -7,7 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <archive.h>
+#include <archive_entry.h>
+
 #include "tap.h"
+#include "tar_write.h"
 #include "verify/tarscan.h"
 
 #define BLOCK 512
@@ -43,29 +47,38 @@ static void checksum(unsigned char *b)
 	snprintf((char *)b + 148, 8, "%06o", sum);
 }
 
-/* A header as ospack's writer makes it; tweak() may change it before the checksum. */
+/* A raw header block of type, the rest as ospack's writer fills it; tweak() may change it. */
 static void header(struct stream *s, const char *name, char type, unsigned mode,
 		   unsigned long long size, void (*tweak)(unsigned char *))
 {
-	unsigned char b[BLOCK] = {0};
+	unsigned char b[OSP_TARHDR_MAX];
+	size_t n = osp_tar_header(b, "x", false, mode, size, 315532800);
 
+	memset(b, 0, 100);
 	memcpy(b, name, strlen(name) < 100 ? strlen(name) : 100);
-	octal(b + 100, 8, mode);
-	octal(b + 108, 8, 0);
-	octal(b + 116, 8, 0);
-	octal(b + 124, 12, size);
-	octal(b + 136, 12, 315532800);
 	b[156] = (unsigned char)type;
-	memcpy(b + 257,
-	       "ustar\0"
-	       "00",
-	       8);
-	octal(b + 329, 8, 0);
-	octal(b + 337, 8, 0);
 	if (tweak != NULL)
 		tweak(b);
 	checksum(b);
-	put(s, b, BLOCK);
+	put(s, b, n);
+}
+
+/* The headers ospack's writer makes for an entry; tweak() may change the last block. */
+static void entry(struct stream *s, const char *path, bool dir, unsigned mode,
+		  unsigned long long size, void (*tweak)(unsigned char *))
+{
+	unsigned char b[OSP_TARHDR_MAX];
+	size_t n = osp_tar_header(b, path, dir, mode, size, 315532800);
+
+	if (n == 0) {
+		ok(0, "a header for %s", path);
+		return;
+	}
+	if (tweak != NULL) {
+		tweak(b + n - BLOCK);
+		checksum(b + n - BLOCK);
+	}
+	put(s, b, n);
 }
 
 static void data(struct stream *s, const char *text, size_t n)
@@ -104,13 +117,16 @@ static void end(struct stream *s)
 }
 
 /* A small valid bundle: a folder, a file, a file with a pax path. */
+#define LONG                                                                                       \
+	"b-1/data/a-file-name-of-more-than-one-hundred-bytes-that-ustar-cannot-hold-in-its-name-" \
+	"field-alone.bin"
+
 static void good(struct stream *s)
 {
-	header(s, "b-1/", '5', 0755, 0, NULL);
-	header(s, "b-1/data/x.txt", '0', 0644, 5, NULL);
+	entry(s, "b-1", true, 0755, 0, NULL);
+	entry(s, "b-1/data/x.txt", false, 0644, 5, NULL);
 	data(s, "hello", 5);
-	pax(s, rec("path", "b-1/data/long-name."));
-	header(s, "b-1/data/long", '0', 0755, 3, NULL);
+	entry(s, LONG, false, 0755, 3, NULL);
 	data(s, "abc", 3);
 	end(s);
 }
@@ -187,7 +203,7 @@ static void test_entries(void)
 	   "second entry: the file and its size");
 	free(e.path);
 	e.path = NULL;
-	ok(osp_tarscan_next(ts, &e) && strcmp(e.path, "b-1/data/long-name.") == 0 && e.size == 3,
+	ok(osp_tarscan_next(ts, &e) && strcmp(e.path, LONG) == 0 && e.size == 3,
 	   "third entry: the pax path wins over the header's name");
 	free(e.path);
 	ok(!osp_tarscan_next(ts, &e), "no fourth entry");
@@ -305,9 +321,212 @@ static void test_refusals(void)
 	expect(&s, NULL, "GNU tar's padding to a 10240-byte record");
 }
 
+
+/* ---- the encoder against the real writer ---- */
+
+struct sink {
+	unsigned char buf[OSP_TARHDR_MAX];
+	size_t len;
+	bool stop;
+};
+
+/* Keeps the first bytes; fails once stopped, so that no file data is written. */
+static la_ssize_t sink_write(struct archive *a, void *arg, const void *p, size_t n)
+{
+	struct sink *k = arg;
+	size_t m = n < sizeof(k->buf) - k->len ? n : sizeof(k->buf) - k->len;
+
+	(void)a;
+	if (k->stop)
+		return -1;
+	memcpy(k->buf + k->len, p, m);
+	k->len += m;
+	return (la_ssize_t)n;
+}
+
+/* The header bytes libarchive, set up as lib/tar_write.c sets it up, writes for an entry. */
+static size_t writer_header(struct sink *k, const char *path, bool dir, unsigned mode,
+			    uint64_t size, int64_t mtime)
+{
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+	char *p = osp_asprintf(dir ? "%s/" : "%s", path);
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	archive_write_set_format_pax_restricted(a);
+	archive_write_add_filter_none(a);
+	archive_write_set_bytes_per_block(a, 0);
+	archive_write_set_bytes_in_last_block(a, 1);
+	archive_write_open2(a, k, NULL, sink_write, NULL, NULL);
+	archive_entry_set_pathname_utf8(e, p);
+	archive_entry_set_filetype(e, dir ? AE_IFDIR : AE_IFREG);
+	archive_entry_set_perm(e, mode);
+	archive_entry_set_size(e, dir ? 0 : (la_int64_t)size);
+	archive_entry_set_mtime(e, (time_t)mtime, 0);
+	archive_entry_set_uid(e, 0);
+	archive_entry_set_gid(e, 0);
+	archive_entry_set_uname(e, NULL);
+	archive_entry_set_gname(e, NULL);
+	rc = archive_write_header(a, e);
+	k->stop = true;
+	archive_write_free(a);
+	archive_entry_free(e);
+	free(p);
+	return rc == ARCHIVE_OK ? k->len : 0;
+}
+
+static int mismatches;
+
+static void cross(const char *path, bool dir, unsigned mode, uint64_t size, int64_t mtime)
+{
+	static struct sink k;
+	unsigned char mine[OSP_TARHDR_MAX];
+	size_t n = osp_tar_header(mine, path, dir, mode, size, mtime);
+	size_t w = writer_header(&k, path, dir, mode, size, mtime);
+
+	if (n == w && n > 0 && memcmp(mine, k.buf, n) == 0)
+		return;
+	if (++mismatches <= 5) {
+		size_t at = 0;
+
+		while (at < n && at < w && mine[at] == k.buf[at])
+			at++;
+		tap_diag("differs from libarchive: %s%s mode %o size %llu mtime %lld: %zu vs %zu bytes, "
+		     "first difference at %zu",
+		     path, dir ? "/" : "", mode, (unsigned long long)size, (long long)mtime, n, w,
+		     at);
+	}
+}
+
+static unsigned long long rnd_state = 88172645463325252ULL;
+
+static unsigned rnd(unsigned n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return (unsigned)(rnd_state % n);
+}
+
+/* A name of components of the given lengths' kind: ASCII, or now and then UTF-8. */
+static void random_name(char *out, size_t max)
+{
+	static const char *const pieces[] = {"a", "b", "z", "0", "-", "_", ".", "\xc3\xa9",
+					     "\xe6\x97\xa5"};
+	size_t len = 0, want = 1 + rnd(rnd(2) ? 120 : 420);
+
+	while (len < want && len + 8 < max) {
+		size_t comp = 1 + rnd(rnd(4) ? 12 : 140);
+
+		if (len > 0)
+			out[len++] = '/';
+		for (size_t i = 0; i < comp && len + 8 < max; i++) {
+			const char *p = pieces[rnd(rnd(6) ? 6 : 9)];
+
+			memcpy(out + len, p, strlen(p));
+			len += strlen(p);
+		}
+	}
+	out[len] = '\0';
+}
+
+static void test_against_writer(void)
+{
+	static const uint64_t sizes[] = {0,
+					 1,
+					 511,
+					 512,
+					 077777777777ULL,
+					 (uint64_t)1 << 33,
+					 ((uint64_t)1 << 36) - 1,
+					 (uint64_t)1 << 36,
+					 100ULL << 30,
+					 (uint64_t)1 << 62};
+	static const int64_t mtimes[] = {315532800, 0, 0x7ffffffe, 0x7fffffff, 4000000000LL,
+					 8589934591LL};
+	char name[700], fixed[8][700];
+	int cases = 0;
+
+	memset(fixed, 0, sizeof(fixed));
+	snprintf(fixed[0], 700, "b-1/data/x.txt");
+	memset(fixed[1], 'n', 100); /* 100 bytes: ustar's name field, full */
+	memset(fixed[2], 'n', 101); /* 101 bytes, no '/': a pax path */
+	snprintf(fixed[3], 700, "b-1/%0150d/%099d", 0, 0); /* splits into prefix and name */
+	snprintf(fixed[4], 700, "b-1/%0160d/%040d/x", 0, 0); /* prefix too long */
+	snprintf(fixed[5], 700, "b-1/data/%0300d", 0);	   /* a file name of 300 bytes */
+	snprintf(fixed[6], 700, "b-1/data/caf\xc3\xa9.txt");
+	snprintf(fixed[7], 700, "b-1/%0200d/\xe6\x97\xa5%0120d", 0, 0);
+	for (int f = 0; f < 8; f++)
+		for (int d = 0; d < 2; d++)
+			for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+				for (size_t t = 0; t < sizeof(mtimes) / sizeof(mtimes[0]); t++)
+					for (unsigned mode = 0644; mode <= 0755; mode += 0755 - 0644) {
+						cross(fixed[f], d, mode, d ? 0 : sizes[s],
+						      mtimes[t]);
+						cases++;
+					}
+	for (int i = 0; i < 20000; i++) {
+		random_name(name, sizeof(name));
+		cross(name, rnd(4) == 0, rnd(2) ? 0644 : 0755, sizes[rnd(10)],
+		      rnd(8) ? 315532800 : mtimes[rnd(6)]);
+		cases++;
+	}
+	ok(mismatches == 0, "the encoder gives libarchive's bytes in %d cases of %d", cases - mismatches,
+	   cases);
+}
+
+/* A stream the real writer (lib/tar_write.c) made is accepted, entry for entry. */
+static void test_real_writer(void)
+{
+	static const char *const files[] = {
+		"b-1/data/x.txt", LONG, "b-1/data/caf\xc3\xa9.txt",
+		"b-1/data/" "0123456789012345678901234567890123456789012345678901234567890123456789"
+		"0123456789012345678901234567890123456789/" "y.bin"};
+	struct ospack_ctx *ctx = ospack_ctx_new();
+	struct osp_awriter *w = NULL;
+	struct osp_tarscan *ts = osp_tarscan_new();
+	struct osp_tarentry e;
+	unsigned char sha[32], buf[65536];
+	uint64_t bytes;
+	FILE *f = tmpfile();
+	size_t n, count = 0;
+	bool same = true;
+
+	ok(f != NULL && osp_awriter_open(ctx, fileno(f), 4000000000LL, false, &w) == OSPACK_OK,
+	   "the writer opens");
+	if (w == NULL)
+		return;
+	osp_awriter_dir(ctx, w, "b-1");
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		osp_awriter_file(ctx, w, files[i], "abc", i);
+	ok(osp_awriter_finish(ctx, w, sha, &bytes) == OSPACK_OK, "the writer finishes");
+	rewind(f);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		osp_tarscan_feed(ts, buf, n);
+	ok(osp_tarscan_finish(ts) == NULL, "the scanner accepts what the writer wrote%s%s",
+	   osp_tarscan_error(ts) ? ": " : "", osp_tarscan_error(ts) ? osp_tarscan_error(ts) : "");
+	while (osp_tarscan_next(ts, &e)) {
+		same = same && strcmp(e.path, count == 0 ? "b-1" : files[count - 1]) == 0;
+		free(e.path);
+		count++;
+	}
+	ok(same && count == 5, "with the writer's entries (%zu)", count);
+	ok(osp_tarscan_mtime(ts) == 4000000000LL, "and its mtime");
+	osp_awriter_free(w);
+	osp_tarscan_free(ts);
+	ospack_ctx_free(ctx);
+	fclose(f);
+}
+
 int main(void)
 {
+	struct osp_locale *loc = osp_locale_utf8_push();
+
+	test_against_writer();
+	test_real_writer();
 	test_entries();
 	test_refusals();
+	osp_locale_pop(loc);
 	return tap_done();
 }

@@ -23,6 +23,21 @@ struct osp_tarentry {
 	uint64_t offset; /* of its data in the stream */
 };
 
+/* The longest entry name the scanner takes, and the bytes of its headers at most. */
+#define OSP_TARHDR_PATH 8192
+#define OSP_TARHDR_MAX (OSP_TARHDR_PATH + 3 * 512)
+/* ospack's writer takes mtimes below 2^33 (SOURCE_DATE_EPOCH). */
+#define OSP_TAR_MTIME_MAX 8589934591LL
+
+/*
+ * The header blocks ospack's writer (lib/tar_write.c: libarchive's restricted
+ * pax) makes for an entry, its path given without a folder's trailing '/':
+ * the pax header, its records and padding when it needs them, then the ustar
+ * header. Gives their length, or 0 when the writer would take no such entry.
+ */
+size_t osp_tar_header(unsigned char *out, const char *path, bool dir, unsigned mode, uint64_t size,
+		      int64_t mtime);
+
 struct osp_tarscan *osp_tarscan_new(void);
 void osp_tarscan_free(struct osp_tarscan *ts);
 /* Scans the next n bytes of the stream; false once the stream broke a rule. */
@@ -39,6 +54,8 @@ bool osp_tarscan_next(struct osp_tarscan *ts, struct osp_tarentry *e);
  * in whole blocks, followed; else what is wrong.
  */
 const char *osp_tarscan_finish(struct osp_tarscan *ts);
+/* The mtime of every entry's header, once one was scanned; else -1. */
+int64_t osp_tarscan_mtime(const struct osp_tarscan *ts);
 /* Why the stream was refused, or NULL. */
 const char *osp_tarscan_error(const struct osp_tarscan *ts);
 
