@@ -5,7 +5,9 @@
 
 PATH is a path inside the bag folder (data/..., bagit.txt, ospack/...); the bag
 folder is the first entry's top folder. Every OP but flip, flip-b64, cut, claim
-and smuggle rewrites the archive with Python's tarfile (pax format), keeping the entry order.
+and smuggle rewrites the archive, keeping the entry order: an entry ospack could have written
+gets the header bytes ospack writes (see ospack_header), any other the one Python's tarfile
+writes (pax format).
 
   repack                    rewrite, changing nothing
   flip PATH [OFFSET]        xor 0x01 into one byte of PATH's data, in place
@@ -69,6 +71,137 @@ def die(msg):
     sys.exit(2)
 
 
+# --- the header bytes ospack's writer (libarchive's restricted pax) makes ---
+
+BLOCK = 512
+
+
+def _octal(v, digits):
+    s = "%0*o" % (digits, v)
+    return s.encode() if len(s) == digits else None
+
+
+def _number(v, digits, maxdigits):
+    """libarchive's number when not strict: octal, overflowing the terminator, then base-256."""
+    for d in range(digits, maxdigits + 1):
+        if v < 8 ** d:
+            return _octal(v, d)
+    b = bytearray(v.to_bytes(maxdigits, "big"))
+    b[0] |= 0x80
+    return bytes(b)
+
+
+def _short_name(src, insert=None):
+    """libarchive's shortened name for a path ustar cannot hold (see lib/verify/tarscan.c)."""
+    if len(src) < 100 and insert is None:
+        return src
+    room = 98 - (len(insert) + 2 if insert else 0)
+    fend, slash = len(src), False
+    while True:
+        if fend > 0 and src[fend - 1:fend] == b"/":
+            fend, slash = fend - 1, True
+        elif fend > 1 and src[fend - 2:fend] == b"/.":
+            fend, slash = fend - 2, True
+        else:
+            break
+    room -= slash
+    fname = fend - 1 if fend > 0 else 0
+    while fname > 0 and src[fname:fname + 1] != b"/":
+        fname -= 1
+    if src[fname:fname + 1] == b"/" and fname + 1 < fend:
+        fname += 1
+    fend = min(fend, fname + room)
+    room -= fend - fname
+    pend = min(fname, 154)
+    while pend > 0 and src[pend:pend + 1] != b"/":
+        pend -= 1
+    if pend < fname and src[pend:pend + 1] == b"/":
+        pend += 1
+    send = max(min(pend + room, fname), pend)
+    while send > pend and src[send:send + 1] != b"/":
+        send -= 1
+    if send < fname and src[send:send + 1] == b"/":
+        send += 1
+    out = src[:send] + (insert + b"/" if insert else b"") + src[fname:fend]
+    return out + b"/" if slash else out
+
+
+def _split(name):
+    """(prefix, name) as ustar holds a name, or None."""
+    if len(name) <= 100:
+        return b"", name
+    p = name.find(b"/", len(name) - 101)
+    if p == 0:
+        p = name.find(b"/", 1)
+    if p < 0 or p + 1 == len(name) or p > 155:
+        return None
+    return name[:p], name[p + 1:]
+
+
+def _ustar(name, typ, mode, size, mtime, strict):
+    parts = _split(name)
+    if parts is None:
+        die("no ustar name for %r" % name)
+    h = bytearray(BLOCK)
+    h[0:len(parts[1])] = parts[1]
+    h[345:345 + len(parts[0])] = parts[0]
+    for off in (100, 108, 116, 329, 337):
+        h[off:off + 7] = b"000000 "
+    h[124:156] = b"00000000000 00000000000         "
+    h[100:106] = _octal(mode & 0o7777, 6)
+    if strict:
+        h[124:135], h[136:147] = _octal(size, 11), _octal(mtime, 11)
+    else:
+        sz, mt = _number(size, 11, 12), _number(mtime, 11, 12)
+        h[124:124 + len(sz)], h[136:136 + len(mt)] = sz, mt
+    h[156:157] = typ
+    h[257:265] = b"ustar\x0000"
+    h[148:154] = _octal(sum(h), 6)
+    h[154] = 0
+    return bytes(h)
+
+
+def _record(key, value):
+    body = len(key) + len(value) + 3
+    n = body + 1
+    while n != body + len(str(n)):
+        n = body + len(str(n))
+    return b"%d %s=%s\n" % (n, key, value)
+
+
+def ospack_header(path, isdir, mode, size, mtime):
+    """The headers ospack writes for an entry (path as bytes, without a folder's '/')."""
+    name = path + b"/" if isdir else path
+    size = 0 if isdir else size
+    recs, ustar = b"", name
+    fits = all(c < 0x80 for c in name) and _split(name) is not None
+    if not fits:
+        recs += _record(b"path", name)
+        ustar = _short_name(name)
+    if mtime >= 0x7fffffff:
+        recs += _record(b"mtime", b"%d" % mtime)
+    if size >= 1 << 33:
+        recs += _record(b"size", b"%d" % size)
+    typ = b"5" if isdir else b"0"
+    main = _ustar(ustar, typ, mode, size, mtime, False)
+    if not recs:
+        return main
+    strip = name
+    while strip.endswith(b"/") or (len(strip) > 1 and strip.endswith(b"/.")):
+        strip = strip[:-1]
+    pax = _ustar(_short_name(strip, b"PaxHeader"), b"x", mode, len(recs),
+                 min(mtime, 0x7fffffff), True)
+    return pax + recs + bytes(-len(recs) % BLOCK) + main
+
+
+def ospack_like(m):
+    """Whether ospack's writer could have written this entry's header (type, owner, records)."""
+    return (m.type in (tarfile.REGTYPE, tarfile.AREGTYPE, tarfile.DIRTYPE) and
+            m.uid == 0 and m.gid == 0 and not m.uname and not m.gname and
+            not set(m.pax_headers) - {"path", "size", "mtime"} and
+            0 <= int(m.mtime) < 1 << 33)
+
+
 class Bundle:
     """The entries of a bundle, in order, each a (TarInfo, bytes or None)."""
 
@@ -126,9 +259,17 @@ class Bundle:
         self.entries.insert(at, (info, data))
 
     def write(self, path):
-        with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as t:
+        """Headers as ospack writes them where it could have, else as Python's tarfile does."""
+        with open(path, "wb") as f:
             for m, data in self.entries:
-                t.addfile(m, io.BytesIO(data) if data is not None else None)
+                if ospack_like(m):
+                    f.write(ospack_header(m.name.rstrip("/").encode("utf-8", "surrogateescape"),
+                                          m.isdir(), m.mode, m.size, int(m.mtime)))
+                else:
+                    f.write(m.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape"))
+                if data is not None:
+                    f.write(data + bytes(-len(data) % BLOCK))
+            f.write(bytes(2 * BLOCK))
 
     # --- the statement and the tag manifest ---
 

@@ -41,11 +41,59 @@ void osp_vstate_free(struct osp_verifier *v)
 	v->st = NULL;
 }
 
+/*
+ * One pass over JSON text: how many values it holds (keys count too) and how
+ * deep they nest, stopping once a limit is passed. Jansson spends some hundred
+ * bytes on each value, so a text of empty arrays costs it 50 times its size;
+ * this costs nothing. Malformed text is left to Jansson to name.
+ */
+static bool json_shape_ok(const char *p, size_t len, size_t max_values, int max_depth,
+			  bool *too_deep)
+{
+	size_t values = 0;
+	int depth = 0;
+	char prev = ','; /* the last byte outside strings and white space */
+
+	*too_deep = false;
+	for (size_t i = 0; i < len; i++) {
+		char c = p[i];
+		bool starts = c == '"' || c == '{' || c == '[' ||
+			      (c != '\0' && strchr("-0123456789tfn", c) != NULL &&
+			       strchr("[{,:", prev) != NULL);
+
+		if (c == ' ' || c == '\n' || c == '\t' || c == '\r')
+			continue;
+		if (starts && ++values > max_values)
+			return false;
+		if (c == '"') {
+			for (i++; i < len && p[i] != '"'; i++)
+				i += p[i] == '\\';
+		} else if (c == '{' || c == '[') {
+			*too_deep = ++depth > max_depth;
+			if (*too_deep)
+				return false;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+		prev = c;
+	}
+	return true;
+}
+
 ospack_error osp_vparse_json(struct osp_verifier *v, const char *what, const char *text, size_t len,
-			     json_t **out)
+			     size_t max_values, int max_depth, json_t **out)
 {
 	json_error_t err;
+	bool too_deep;
 
+	*out = NULL;
+	if (!json_shape_ok(text, len, max_values, max_depth, &too_deep))
+		return too_deep ? osp_reject(v, "%s: JSON nested more than %d deep (ospack's is not)",
+					     what, max_depth)
+				: osp_reject(v,
+					     "%s: more than %zu JSON values (ospack writes far "
+					     "fewer)",
+					     what, max_values);
 	*out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
 	if (*out == NULL)
 		return osp_reject(v, "%s: not valid JSON: %s (line %d)", what, err.text, err.line);
@@ -73,7 +121,8 @@ static ospack_error read_envelope(struct osp_verifier *v, json_t **sigs)
 
 	if (t == NULL)
 		return v->ctx->code;
-	if (osp_vparse_json(v, OSP_ENVELOPE_PATH, t->data, t->size, &s->env) != OSPACK_OK)
+	if (osp_vparse_json(v, OSP_ENVELOPE_PATH, t->data, t->size, OSP_ENVELOPE_VALUES_MAX,
+			    OSP_ENVELOPE_DEPTH_MAX, &s->env) != OSPACK_OK)
 		return OSPACK_EREJECT;
 	if (json_unpack_ex(s->env, &err, JSON_STRICT, "{s:s, s:s, s:o}", "payload", &payload,
 			   "payloadType", &type, "signatures", sigs) != 0 ||
@@ -243,9 +292,13 @@ ospack_error osp_vsort_fetch(struct osp_verifier *v)
 static ospack_error check_bag_info(struct osp_verifier *v)
 {
 	struct osp_vstate *s = v->st;
-	struct osp_vtag *t = osp_vtag_need(v, "bag-info.txt", NULL);
+	struct osp_vtag *t = osp_vtag_find(v, "bag-info.txt");
 	uint64_t octets = v->payload_bytes, count = s->files, o, c;
 
+	if (t != NULL && !t->dir && t->size > OSP_BAG_INFO_MAX)
+		return osp_reject(v, "bag-info.txt: %" PRIu64 " bytes, more than the %u ospack reads",
+				  t->size, OSP_BAG_INFO_MAX);
+	t = osp_vtag_need(v, "bag-info.txt", NULL);
 	if (t == NULL)
 		return v->ctx->code;
 	for (size_t i = 0; i < s->nfetch; i++) {
@@ -274,15 +327,19 @@ static ospack_error check_fetch(struct osp_verifier *v)
 				 : osp_reject(v, "fetch.txt: the statement lists no url source");
 	if (t == NULL || t->dir)
 		return osp_reject(v, "fetch.txt: missing, but the statement lists url sources");
-	if (osp_vtag_load(v, t) != OSPACK_OK)
-		return v->ctx->code;
 	for (size_t i = 0; i < s->nfetch; i++)
 		osp_bag_fetch_line(&want, s->fetch[i].url, s->fetch[i].size, s->fetch[i].path);
 	if (want.failed) {
 		osp_buf_free(&want);
 		return osp_nomem(v->ctx);
 	}
-	same = want.len == t->size && memcmp(want.data, t->data, t->size) == 0;
+	/* Only a fetch.txt of the size the statement gives is read into memory. */
+	same = want.len == t->size;
+	if (same && osp_vtag_load(v, t) != OSPACK_OK) {
+		osp_buf_free(&want);
+		return v->ctx->code;
+	}
+	same = same && memcmp(want.data, t->data, t->size) == 0;
 	osp_buf_free(&want);
 	return same ? OSPACK_OK
 		    : osp_reject(v, "fetch.txt: differs from the statement's url sources");
@@ -304,10 +361,10 @@ static ospack_error check_tag_manifest(struct osp_verifier *v, enum osp_alg alg)
 	ospack_error rc = OSPACK_OK;
 
 	snprintf(name, sizeof(name), "tagmanifest-%s.txt", osp_alg_name(alg));
-	t = osp_vtag_need(v, name, NULL);
-	if (t == NULL)
-		return v->ctx->code;
-	rd = osp_vtag_reader(v, t);
+	t = osp_vtag_find(v, name);
+	if (t == NULL || t->dir)
+		return osp_reject(v, "%s: missing", name);
+	rd = osp_vtag_reader(v, t); /* read as a stream, not into memory */
 	if (rd == NULL)
 		return osp_nomem(v->ctx);
 	for (;;) {
@@ -354,12 +411,15 @@ static ospack_error check_tag_manifest(struct osp_verifier *v, enum osp_alg alg)
 /* What every statement's bag holds besides its lists: BagIt's declaration, info, fetch.txt. */
 ospack_error osp_vcheck_bag_rest(struct osp_verifier *v, bool sha256_always)
 {
-	struct osp_vtag *t = osp_vtag_need(v, "bagit.txt", ": this is not a BagIt bag");
+	struct osp_vtag *t = osp_vtag_find(v, "bagit.txt");
 	ospack_error rc;
 
+	if (t != NULL && !t->dir && t->size != strlen(OSP_BAGIT_TXT))
+		return osp_reject(v, "bagit.txt: not the BagIt 1.0 declaration");
+	t = osp_vtag_need(v, "bagit.txt", ": this is not a BagIt bag");
 	if (t == NULL)
 		return v->ctx->code;
-	if (t->size != strlen(OSP_BAGIT_TXT) || memcmp(t->data, OSP_BAGIT_TXT, t->size) != 0)
+	if (memcmp(t->data, OSP_BAGIT_TXT, t->size) != 0)
 		return osp_reject(v, "bagit.txt: not the BagIt 1.0 declaration");
 	rc = check_tag_manifest(v, sha256_always ? OSP_SHA256 : v->st->alg);
 	if (rc == OSPACK_OK && sha256_always && v->st->alg != OSP_SHA256)
@@ -782,8 +842,12 @@ ospack_error osp_verifier_finish(struct osp_verifier *v)
 	rc = read_envelope(v, &sigs);
 	if (rc == OSPACK_OK)
 		rc = check_signatures(v, sigs);
+	/* The envelope's tree holds the payload in base64: not needed beside the statement's. */
+	json_decref(s->env);
+	s->env = NULL;
 	if (rc == OSPACK_OK)
 		rc = osp_vparse_json(v, "the statement", (const char *)s->payload, s->payload_len,
+				     OSP_STATEMENT_VALUES_MAX, OSP_STATEMENT_DEPTH_MAX,
 				     &s->statement);
 	if (rc != OSPACK_OK)
 		return rc;

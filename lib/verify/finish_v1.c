@@ -344,6 +344,12 @@ ospack_error osp_finish_v1(struct osp_verifier *v, json_t *subjects, json_t *pre
 	if (nfiles > json_array_size(subjects) + 2)
 		return osp_reject(v, "the bundle holds %zu files, the statement lists %zu", nfiles,
 				  json_array_size(subjects));
+	/* Its tag files are loaded whole, the statement among them: bounded. */
+	if (v->tagbytes > OSP_V1_TAGS_MAX)
+		return osp_reject(v,
+				  "a v1 bundle with %" PRIu64 " bytes of tag files, more than the %u "
+				  "(32 MiB) its checks read into memory: rebuild it as format v2",
+				  v->tagbytes, OSP_V1_TAGS_MAX);
 	rc = materialize(v);
 	if (rc == OSPACK_OK)
 		rc = read_subjects(v, subjects);

@@ -11,6 +11,7 @@
 #include "hash.h"
 #include "sign.h"
 #include "spill.h"
+#include "release.h"
 #include "verifier.h"
 
 /* Payload files waiting for their digest, in archive order: at most this many. */
@@ -676,6 +677,12 @@ ospack_error osp_verifier_begin(struct osp_verifier *v, const char *name, uint64
 	if (size > OSP_TAG_MAX)
 		return osp_reject(v, "%s: tag file too large (%llu bytes)", v->cur,
 				  (unsigned long long)size);
+	/* Read whole before any signature is checked: bounded to what a statement needs. */
+	if (size > OSP_ENVELOPE_MAX && strcmp(v->cur, OSP_ENVELOPE_PATH) == 0)
+		return osp_reject(v,
+				  "%s: %llu bytes, more than the %u (16 MiB) an envelope may have "
+				  "(a v1 bundle listing this many files is not supported)",
+				  v->cur, (unsigned long long)size, OSP_ENVELOPE_MAX);
 	if (v->tagbytes + size > OSP_TAGS_MAX)
 		return osp_reject(v, "%s: tag files too large in all", v->cur);
 	v->tagbytes += size;

@@ -24,6 +24,23 @@ struct osp_spill;
 #define OSP_PATH_MAX 4096
 /* Signatures in an envelope: each costs a verification per trusted key. */
 #define OSP_SIGS_MAX 64
+/*
+ * What is read into memory before a signature is checked. A v2 statement lists
+ * the tag files and one entry per component: 20,000 components of 600 bytes of
+ * JSON (a path or url source, license, role, metrics, its openness entry) make
+ * 12 MiB, 16 MiB in base64. Its JSON values are counted, and their nesting
+ * measured, in one pass before Jansson builds a tree of them: a real statement
+ * has some 25 values per component, an envelope 3 per signature.
+ */
+#define OSP_ENVELOPE_MAX (16u * 1024 * 1024)
+#define OSP_STATEMENT_VALUES_MAX 500000
+#define OSP_STATEMENT_DEPTH_MAX 32
+#define OSP_ENVELOPE_VALUES_MAX (8 + 4 * OSP_SIGS_MAX)
+#define OSP_ENVELOPE_DEPTH_MAX 4
+/* bag-info.txt: the manifest's description (the manifest is at most 4 MiB), and some lines. */
+#define OSP_BAG_INFO_MAX (8u * 1024 * 1024)
+/* A v1 statement listed every file: its bundle's tag files are checked in memory, up to this. */
+#define OSP_V1_TAGS_MAX (32u * 1024 * 1024)
 
 /* A tag file as it went by. */
 struct osp_vtag {

@@ -50,8 +50,9 @@ struct osp_vstate {
 };
 
 void osp_vstate_free(struct osp_verifier *v);
+/* Parses JSON of at most max_values values nested at most max_depth deep. */
 ospack_error osp_vparse_json(struct osp_verifier *v, const char *what, const char *text, size_t len,
-			     json_t **out);
+			     size_t max_values, int max_depth, json_t **out);
 ospack_error osp_vdigest_of(struct osp_verifier *v, json_t *digest, const char *what,
 			    unsigned char sha256[32], const char **sha512);
 /* Reads a url component's source into s->fetch (sized by the caller). */
