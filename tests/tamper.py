@@ -49,6 +49,18 @@ writes (pax format).
   restate PATH FIELD VALUE  in the signed record of payload file PATH (ospack/files.txt),
                             FIELD (size or mode) set to VALUE; the statement's subject for
                             it made to agree, envelope unsigned, tag manifest redone
+  header PATH VARIANT       PATH's header bytes (and only they) rewritten as ospack never
+                            writes them, the rest of the archive as it was (signatures stay
+                            valid): paxsize (a pax size record over a ustar size of 0, as
+                            BusyBox tar reads it), dotdot and absolute (a pax path over a
+                            ustar name ../x or /x), paxpath (a pax path where none is needed),
+                            mtime (one second later), base256 (the size in base-256),
+                            zeromode (mode 0000644 and a NUL), junk (bytes after the name's
+                            NUL), magic (GNU tar's magic)
+  envelope FILE             the envelope's content replaced by FILE's bytes
+  tagfile PATH FILE         tag file PATH's content replaced by FILE's bytes; its subject
+                            made to agree, the envelope unsigned, the tag manifest redone
+  statement FILE            the envelope's payload replaced by FILE's bytes, unsigned
   phantom PATH [keep]       the statement lists a payload file PATH the archive lacks
                             (in manifest-sha256.txt and ospack/files.txt, their subjects
                             and the first component's count); the envelope is unsigned, or
@@ -397,6 +409,58 @@ def smuggled(path, raw, args):
     return raw[:end_offset(path) + 512] + out.getvalue()
 
 
+def _checksummed(h):
+    h = bytearray(h)
+    h[148:156] = b"        "
+    h[148:154] = _octal(sum(h), 6)
+    h[154] = 0
+    return bytes(h)
+
+
+def _edited(block, **fields):
+    """A ustar block with some fields replaced (offset: bytes), checksum redone."""
+    h = bytearray(block)
+    for off, val in fields.items():
+        o = int(off[1:])
+        h[o:o + len(val)] = val
+    return _checksummed(h)
+
+
+def hostile_header(m, variant, mtime):
+    """The header bytes of a hostile VARIANT for entry m (an ospack-written regular file)."""
+    name = m.name.encode()
+    good = ospack_header(name, m.isdir(), m.mode, m.size, mtime)
+    main, before = good[-BLOCK:], good[:-BLOCK]
+    pax = lambda recs: _ustar(_short_name(name, b"PaxHeader"), b"x", m.mode, len(recs), mtime,
+                              True) + recs + bytes(-len(recs) % BLOCK)
+    if variant == "paxsize":
+        return pax(_record(b"size", b"%d" % m.size)) + _edited(main, o124=b"00000000000 ")
+    if variant in ("dotdot", "absolute"):
+        evil = b"../evil.txt" if variant == "dotdot" else b"/tmp/evil.txt"
+        return pax(_record(b"path", name)) + _edited(main, o0=evil + bytes(100 - len(evil)),
+                                                     o345=bytes(155))
+    if variant == "paxpath":
+        return pax(_record(b"path", name)) + main
+    if variant == "mtime":
+        return before + _edited(main, o136=_octal(mtime + 1, 11))
+    if variant == "base256":
+        return before + _edited(main, o124=b"\x80" + m.size.to_bytes(11, "big"))
+    if variant == "zeromode":
+        return before + _edited(main, o100=b"0000644\x00")
+    if variant == "junk":
+        return before + _edited(main, o0=name + b"\x00junk")
+    if variant == "magic":
+        return before + _edited(main, o257=b"ustar  \x00")
+    die("unknown header variant %s" % variant)
+
+
+def reheadered(path, raw, args):
+    m = member(path, args[0])
+    with tarfile.open(path, "r:") as t:
+        mtime = int(next(iter(t)).mtime)
+    return raw[:m.offset] + hostile_header(m, args[1], mtime) + raw[m.offset_data:]
+
+
 def op_flip(src, raw, args):
     off, size = member_offset(src, args[0])
     flip_at(raw, off + (int(args[1]) if len(args) > 1 else size // 2))
@@ -521,6 +585,23 @@ def op_rewrite(b, op, args):
         env["signatures"] = env["signatures"][:1] * int(args[0])
         b.set_envelope(env)
         b.redo_tagmanifest()
+    elif op == "envelope":
+        with open(args[0], "rb") as f:
+            b.put(ENVELOPE, f.read())
+    elif op == "tagfile":
+        with open(args[1], "rb") as f:
+            b.put(args[0], f.read())
+        st = b.statement()
+        resubject(b, st, [args[0]])
+        b.set_statement(st)
+        b.redo_tagmanifest()
+    elif op == "statement":
+        env = b.envelope()
+        with open(args[0], "rb") as f:
+            env["payload"] = base64.b64encode(f.read()).decode()
+        env["signatures"] = []
+        b.set_envelope(env)
+        b.redo_tagmanifest()
     elif op == "fetchpath":
         # The url source's path and URL rewritten in the statement, fetch.txt and the
         # manifest alike, so that only the path or URL itself is wrong (unsigned).
@@ -547,7 +628,7 @@ def main(argv):
     if len(argv) < 4:
         die(__doc__)
     src, dst, op, args = argv[1], argv[2], argv[3], argv[4:]
-    if op in ("flip", "flip-b64", "cut", "claim", "smuggle"):
+    if op in ("flip", "flip-b64", "cut", "claim", "smuggle", "header"):
         with open(src, "rb") as f:
             raw = bytearray(f.read())
         if op == "flip":
@@ -558,6 +639,8 @@ def main(argv):
             raw = raw[:cut_offset(src, args)]
         elif op == "claim":
             raw = claimed(src, raw, args)
+        elif op == "header":
+            raw = reheadered(src, raw, args)
         else:
             raw = smuggled(src, raw, args)
         with open(dst, "wb") as f:
