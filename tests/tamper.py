@@ -271,12 +271,14 @@ class Bundle:
         self.entries.insert(at, (info, data))
 
     def write(self, path):
-        """Headers as ospack writes them where it could have, else as Python's tarfile does."""
+        """Headers as ospack writes them where it could have, else as Python's tarfile does.
+        Every entry gets the first one's mtime, as ospack gives them all one."""
+        mtime = int(self.entries[0][0].mtime)
         with open(path, "wb") as f:
             for m, data in self.entries:
                 if ospack_like(m):
                     f.write(ospack_header(m.name.rstrip("/").encode("utf-8", "surrogateescape"),
-                                          m.isdir(), m.mode, m.size, int(m.mtime)))
+                                          m.isdir(), m.mode, m.size, mtime))
                 else:
                     f.write(m.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape"))
                 if data is not None:
