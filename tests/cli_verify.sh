@@ -496,8 +496,8 @@ tc "$S" k "a global pax (type g) header before a file" \
 	".*an entry of tar type 'g' (a bundle holds files and folders only)$" rawtype "$M" g
 tc "$S" k "a volume (type V) header before a file" \
 	".*an entry of tar type 'V' (a bundle holds files and folders only)$" rawtype "$M" V
-tc "$S" k "a pax record other than path and size" \
-	"$M: a pax header with the record 'comment' (ospack writes path and size only)$" \
+tc "$S" k "a pax record other than path, size and mtime" \
+	"$M: a pax header with the record 'comment' (ospack writes path, size, mtime only)$" \
 	paxkey "$M" comment hidden
 tc "$S" k "a pax uid record" "$M: a pax header with the record 'uid'" paxkey "$M" uid 1000
 tc "$S" k "an owner name in a header" \
