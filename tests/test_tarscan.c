@@ -118,7 +118,7 @@ static void end(struct stream *s)
 
 /* A small valid bundle: a folder, a file, a file with a pax path. */
 #define LONG                                                                                       \
-	"b-1/data/a-file-name-of-more-than-one-hundred-bytes-that-ustar-cannot-hold-in-its-name-" \
+	"b-1/data/a-file-name-of-more-than-one-hundred-bytes-that-ustar-cannot-hold-in-its-name-"  \
 	"field-alone.bin"
 
 static void good(struct stream *s)
@@ -321,7 +321,6 @@ static void test_refusals(void)
 	expect(&s, NULL, "GNU tar's padding to a 10240-byte record");
 }
 
-
 /* ---- the encoder against the real writer ---- */
 
 struct sink {
@@ -392,10 +391,11 @@ static void cross(const char *path, bool dir, unsigned mode, uint64_t size, int6
 
 		while (at < n && at < w && mine[at] == k.buf[at])
 			at++;
-		tap_diag("differs from libarchive: %s%s mode %o size %llu mtime %lld: %zu vs %zu bytes, "
-		     "first difference at %zu",
-		     path, dir ? "/" : "", mode, (unsigned long long)size, (long long)mtime, n, w,
-		     at);
+		tap_diag("differs from libarchive: %s%s mode %o size %llu mtime %lld: %zu vs %zu "
+			 "bytes, "
+			 "first difference at %zu",
+			 path, dir ? "/" : "", mode, (unsigned long long)size, (long long)mtime, n,
+			 w, at);
 	}
 }
 
@@ -412,8 +412,8 @@ static unsigned rnd(unsigned n)
 /* A name of components of the given lengths' kind: ASCII, or now and then UTF-8. */
 static void random_name(char *out, size_t max)
 {
-	static const char *const pieces[] = {"a", "b", "z", "0", "-", "_", ".", "\xc3\xa9",
-					     "\xe6\x97\xa5"};
+	static const char *const pieces[] = {"a", "b", "z",	   "0",		  "-",
+					     "_", ".", "\xc3\xa9", "\xe6\x97\xa5"};
 	size_t len = 0, want = 1 + rnd(rnd(2) ? 120 : 420);
 
 	while (len < want && len + 8 < max) {
@@ -443,25 +443,26 @@ static void test_against_writer(void)
 					 (uint64_t)1 << 36,
 					 100ULL << 30,
 					 (uint64_t)1 << 62};
-	static const int64_t mtimes[] = {315532800, 0, 0x7ffffffe, 0x7fffffff, 4000000000LL,
-					 8589934591LL};
+	static const int64_t mtimes[] = {315532800,    0,	    0x7ffffffe, 0x7fffffff,
+					 4000000000LL, 8589934591LL};
 	char name[700], fixed[8][700];
 	int cases = 0;
 
 	memset(fixed, 0, sizeof(fixed));
 	snprintf(fixed[0], 700, "b-1/data/x.txt");
-	memset(fixed[1], 'n', 100); /* 100 bytes: ustar's name field, full */
-	memset(fixed[2], 'n', 101); /* 101 bytes, no '/': a pax path */
+	memset(fixed[1], 'n', 100);			   /* 100 bytes: ustar's name field, full */
+	memset(fixed[2], 'n', 101);			   /* 101 bytes, no '/': a pax path */
 	snprintf(fixed[3], 700, "b-1/%0150d/%099d", 0, 0); /* splits into prefix and name */
 	snprintf(fixed[4], 700, "b-1/%0160d/%040d/x", 0, 0); /* prefix too long */
-	snprintf(fixed[5], 700, "b-1/data/%0300d", 0);	   /* a file name of 300 bytes */
+	snprintf(fixed[5], 700, "b-1/data/%0300d", 0);	     /* a file name of 300 bytes */
 	snprintf(fixed[6], 700, "b-1/data/caf\xc3\xa9.txt");
 	snprintf(fixed[7], 700, "b-1/%0200d/\xe6\x97\xa5%0120d", 0, 0);
 	for (int f = 0; f < 8; f++)
 		for (int d = 0; d < 2; d++)
 			for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
 				for (size_t t = 0; t < sizeof(mtimes) / sizeof(mtimes[0]); t++)
-					for (unsigned mode = 0644; mode <= 0755; mode += 0755 - 0644) {
+					for (unsigned mode = 0644; mode <= 0755;
+					     mode += 0755 - 0644) {
 						cross(fixed[f], d, mode, d ? 0 : sizes[s],
 						      mtimes[t]);
 						cases++;
@@ -472,8 +473,8 @@ static void test_against_writer(void)
 		      rnd(8) ? 315532800 : mtimes[rnd(6)]);
 		cases++;
 	}
-	ok(mismatches == 0, "the encoder gives libarchive's bytes in %d cases of %d", cases - mismatches,
-	   cases);
+	ok(mismatches == 0, "the encoder gives libarchive's bytes in %d cases of %d",
+	   cases - mismatches, cases);
 }
 
 /* A stream the real writer (lib/tar_write.c) made is accepted, entry for entry. */
@@ -481,8 +482,10 @@ static void test_real_writer(void)
 {
 	static const char *const files[] = {
 		"b-1/data/x.txt", LONG, "b-1/data/caf\xc3\xa9.txt",
-		"b-1/data/" "0123456789012345678901234567890123456789012345678901234567890123456789"
-		"0123456789012345678901234567890123456789/" "y.bin"};
+		"b-1/data/"
+		"0123456789012345678901234567890123456789012345678901234567890123456789"
+		"0123456789012345678901234567890123456789/"
+		"y.bin"};
 	struct ospack_ctx *ctx = ospack_ctx_new();
 	struct osp_awriter *w = NULL;
 	struct osp_tarscan *ts = osp_tarscan_new();

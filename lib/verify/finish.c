@@ -88,7 +88,8 @@ ospack_error osp_vparse_json(struct osp_verifier *v, const char *what, const cha
 
 	*out = NULL;
 	if (!json_shape_ok(text, len, max_values, max_depth, &too_deep))
-		return too_deep ? osp_reject(v, "%s: JSON nested more than %d deep (ospack's is not)",
+		return too_deep ? osp_reject(v,
+					     "%s: JSON nested more than %d deep (ospack's is not)",
 					     what, max_depth)
 				: osp_reject(v,
 					     "%s: more than %zu JSON values (ospack writes far "
@@ -296,7 +297,8 @@ static ospack_error check_bag_info(struct osp_verifier *v)
 	uint64_t octets = v->payload_bytes, count = s->files, o, c;
 
 	if (t != NULL && !t->dir && t->size > OSP_BAG_INFO_MAX)
-		return osp_reject(v, "bag-info.txt: %" PRIu64 " bytes, more than the %u ospack reads",
+		return osp_reject(v,
+				  "bag-info.txt: %" PRIu64 " bytes, more than the %u ospack reads",
 				  t->size, OSP_BAG_INFO_MAX);
 	t = osp_vtag_need(v, "bag-info.txt", NULL);
 	if (t == NULL)

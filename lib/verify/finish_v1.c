@@ -347,7 +347,8 @@ ospack_error osp_finish_v1(struct osp_verifier *v, json_t *subjects, json_t *pre
 	/* Its tag files are loaded whole, the statement among them: bounded. */
 	if (v->tagbytes > OSP_V1_TAGS_MAX)
 		return osp_reject(v,
-				  "a v1 bundle with %" PRIu64 " bytes of tag files, more than the %u "
+				  "a v1 bundle with %" PRIu64
+				  " bytes of tag files, more than the %u "
 				  "(32 MiB) its checks read into memory: rebuild it as format v2",
 				  v->tagbytes, OSP_V1_TAGS_MAX);
 	rc = materialize(v);

@@ -237,7 +237,8 @@ static void put_number(unsigned char *p, size_t s, size_t max, uint64_t v)
  */
 static size_t short_name(char *dest, const char *src, size_t len, const char *insert)
 {
-	size_t room = 98, ins = insert ? strlen(insert) + 2 : 0, fend = len, fname, pend, send, n = 0;
+	size_t room = 98, ins = insert ? strlen(insert) + 2 : 0, fend = len, fname, pend, send,
+	       n = 0;
 	bool slash = false;
 
 	if (len < 100 && insert == NULL) {
@@ -377,11 +378,11 @@ static bool ustar_fits(const char *path, size_t len)
 	return p != NULL && p + 1 != path + len && p - path <= 155;
 }
 
-
 /* libarchive's name for a pax header: "PaxHeader/" before the file name, shortened to fit. */
 static size_t pax_name(char *dest, const char *src, size_t len)
 {
-	while (len > 0 && (src[len - 1] == '/' || (len > 1 && src[len - 1] == '.' && src[len - 2] == '/')))
+	while (len > 0 &&
+	       (src[len - 1] == '/' || (len > 1 && src[len - 1] == '.' && src[len - 2] == '/')))
 		len--;
 	if (len == 0) {
 		memcpy(dest, "/PaxHeader/rootdir", 18);
@@ -426,10 +427,11 @@ size_t osp_tar_header(unsigned char *out, const char *path, bool dir, unsigned m
 	}
 	if (rlen == 0)
 		return ustar_block(out, ustar, ulen, dir ? '5' : '0', mode, size, t, false) ? BLOCK
-											     : 0;
+											    : 0;
 	plen = pax_name(paxname, name, len);
 	pad = (BLOCK - rlen % BLOCK) % BLOCK;
-	if (!ustar_block(out, paxname, plen, 'x', mode, rlen, t < 0x7fffffff ? t : 0x7fffffff, true))
+	if (!ustar_block(out, paxname, plen, 'x', mode, rlen, t < 0x7fffffff ? t : 0x7fffffff,
+			 true))
 		return 0;
 	memcpy(out + BLOCK, recs, rlen);
 	memset(out + BLOCK + rlen, 0, pad);
@@ -444,9 +446,9 @@ static const char *field(size_t off)
 	static const struct {
 		size_t end;
 		const char *name;
-	} f[] = {{100, "name"},	     {108, "mode"},	 {116, "uid"},	     {124, "gid"},
-		 {136, "size"},	     {148, "mtime"},	 {156, "checksum"},  {157, "type"},
-		 {257, "link name"}, {265, "magic"},	 {297, "user name"}, {329, "group name"},
+	} f[] = {{100, "name"},	     {108, "mode"},	{116, "uid"},	    {124, "gid"},
+		 {136, "size"},	     {148, "mtime"},	{156, "checksum"},  {157, "type"},
+		 {257, "link name"}, {265, "magic"},	{297, "user name"}, {329, "group name"},
 		 {337, "devmajor"},  {345, "devminor"}, {500, "prefix"},    {512, "padding"}};
 	size_t i = 0;
 
@@ -468,12 +470,14 @@ static size_t differs(const unsigned char *a, const unsigned char *b)
  * The headers must be, byte for byte, what ospack's writer makes for this
  * entry: what other tar readers make of any other bytes, no signature covers.
  */
-static bool same_as_writer(struct osp_tarscan *ts, const unsigned char *b, const char *path, bool dir,
-			   uint64_t mode, uint64_t size)
+static bool same_as_writer(struct osp_tarscan *ts, const unsigned char *b, const char *path,
+			   bool dir, uint64_t mode, uint64_t size)
 {
-	size_t n = mode > 07777 ? 0 : osp_tar_header(ts->want, path, dir, (unsigned)mode, size, ts->mtime);
-	size_t at;
+	size_t n, at;
 
+	if (mode > 07777)
+		return fail(ts, "a header with a mode ospack never writes");
+	n = osp_tar_header(ts->want, path, dir, (unsigned)mode, size, ts->mtime);
 	if (n == 0)
 		return fail(ts, "a header ospack never writes (a name of more than %d bytes)",
 			    OSP_TARHDR_PATH);
@@ -490,7 +494,8 @@ static bool same_as_writer(struct osp_tarscan *ts, const unsigned char *b, const
 			return fail(ts, "pax records that differ from ospack's");
 	}
 	if ((at = differs(b, ts->want + n - BLOCK)) < BLOCK)
-		return fail(ts, "a tar header that differs from ospack's in its %s field", field(at));
+		return fail(ts, "a tar header that differs from ospack's in its %s field",
+			    field(at));
 	return true;
 }
 
@@ -622,7 +627,8 @@ static bool pax_record(struct osp_tarscan *ts, const char *p, size_t left, size_
 		*used = len;
 		return true;
 	}
-	return fail(ts, "a pax header with the record '%.*s' (ospack writes path, size, mtime only)",
+	return fail(ts,
+		    "a pax header with the record '%.*s' (ospack writes path, size, mtime only)",
 		    (int)(eq - sp - 1 < 40 ? eq - sp - 1 : 40), sp + 1);
 }
 
