@@ -119,7 +119,7 @@ static void end(struct stream *s)
 /* A small valid bundle: a folder, a file, a file with a pax path. */
 #define LONG                                                                                       \
 	"b-1/data/a-file-name-of-more-than-one-hundred-bytes-that-ustar-cannot-hold-in-its-name-"  \
-	"field-alone.bin"
+	"field-alone-nor-split-at-a-slash.bin"
 
 static void good(struct stream *s)
 {
@@ -209,6 +209,88 @@ static void test_entries(void)
 	ok(!osp_tarscan_next(ts, &e), "no fourth entry");
 	osp_tarscan_free(ts);
 	free(s.p);
+}
+
+static void later(unsigned char *b)
+{
+	octal(b + 136, 12, 315532801);
+	b[147] = ' ';
+}
+
+static void name_junk(unsigned char *b)
+{
+	memcpy(b + 20, "junk", 4);
+}
+
+static void zero_mode(unsigned char *b)
+{
+	memcpy(b + 100, "0000644", 8);
+}
+
+static void dotdot(unsigned char *b)
+{
+	memset(b, 0, 100);
+	memset(b + 345, 0, 155);
+	memcpy(b, "../evil", 7);
+}
+
+/* Headers that hold the right entry, in bytes ospack's writer never makes. */
+static void test_not_the_writers(void)
+{
+	struct stream s = {0};
+
+	entry(&s, "b-1", true, 0755, 0, NULL);
+	entry(&s, "b-1/data/x.txt", false, 0644, 5, later);
+	data(&s, "hello", 5);
+	end(&s);
+	expect(&s, "a tar header that differs from ospack's in its mtime field", "another mtime");
+
+	entry(&s, "b-1/data/x.txt", false, 0644, 5, name_junk);
+	data(&s, "hello", 5);
+	end(&s);
+	expect(&s, "a tar header that differs from ospack's in its name field",
+	       "bytes after a name's NUL");
+
+	entry(&s, "b-1/data/x.txt", false, 0644, 5, zero_mode);
+	data(&s, "hello", 5);
+	end(&s);
+	expect(&s, "a tar header that differs from ospack's in its mode field",
+	       "a mode of 7 digits and a NUL");
+
+	pax(&s, rec("size", "5"));
+	entry(&s, "b-1/data/x.txt", false, 0644, 0, NULL);
+	data(&s, "hello", 5);
+	end(&s);
+	expect(&s, "a pax header where ospack writes none", "a pax size over a ustar size of 0");
+
+	pax(&s, rec("path", LONG));
+	header(&s, "../evil", '0', 0644, 3, NULL);
+	data(&s, "abc", 3);
+	end(&s);
+	expect(&s, "a pax header that differs from ospack's in its name field",
+	       "a pax header named otherwise, over a ustar name ../evil");
+
+	{
+		unsigned char b[OSP_TARHDR_MAX];
+		size_t n = osp_tar_header(b, LONG, false, 0644, 3, 315532800);
+
+		dotdot(b + n - BLOCK);
+		checksum(b + n - BLOCK);
+		put(&s, b, n);
+	}
+	data(&s, "abc", 3);
+	end(&s);
+	expect(&s, "a tar header that differs from ospack's in its name field",
+	       "ospack's pax header over a ustar name ../evil");
+
+	entry(&s, "b-1/data/x.txt", false, 0644, 5, NULL);
+	s.p[124] = 0x80;
+	memset(s.p + 125, 0, 10);
+	s.p[135] = 5;
+	checksum(s.p);
+	data(&s, "hello", 5);
+	end(&s);
+	expect(&s, "a tar header that differs from ospack's in its size field", "a base-256 size");
 }
 
 static void test_refusals(void)
@@ -530,6 +612,7 @@ int main(void)
 	test_real_writer();
 	test_entries();
 	test_refusals();
+	test_not_the_writers();
 	osp_locale_pop(loc);
 	return tap_done();
 }
