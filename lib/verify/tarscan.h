@@ -10,9 +10,12 @@
  * (ACL, volume and global headers, unknown types). Other tar readers do not
  * skip the same things, so an archive can show them other files. The scanner
  * sees the raw bytes too and accepts only what ospack writes: ustar headers of
- * type 0 and 5, each optionally after one pax header of path and size, owned by
- * 0/0 without names, then two zero blocks and zero padding. The entries it
- * finds are compared with those libarchive reports.
+ * type 0 and 5, each optionally after one pax header, owned by 0/0 without
+ * names, then two zero blocks and zero padding; and each entry's header blocks
+ * byte for byte those ospack's writer makes for its path, type, mode and size
+ * (and the first entry's mtime), since no signature covers them and tar readers
+ * disagree on other spellings. The entries it finds are compared with those
+ * libarchive reports.
  */
 struct osp_tarscan;
 
