@@ -208,6 +208,10 @@ def ospack_header(path, isdir, mode, size, mtime):
 
 def ospack_like(m):
     """Whether ospack's writer could have written this entry's header (type, owner, records)."""
+    try:
+        m.name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False  # not UTF-8: ospack writes no such name
     return (m.type in (tarfile.REGTYPE, tarfile.AREGTYPE, tarfile.DIRTYPE) and
             m.uid == 0 and m.gid == 0 and not m.uname and not m.gname and
             not set(m.pax_headers) - {"path", "size", "mtime"} and
@@ -393,10 +397,8 @@ def cut_offset(path, args):
 
 def claimed(path, raw, args):
     m = member(path, args[0])
-    info = tarfile.TarInfo(m.name)
-    info.size = int(args[1])
-    info.mode = m.mode
-    return raw[:m.offset] + info.tobuf(tarfile.PAX_FORMAT) + raw[m.offset_data:]
+    return (raw[:m.offset] + ospack_header(m.name.encode(), False, m.mode, int(args[1]),
+                                           int(m.mtime)) + raw[m.offset_data:])
 
 
 def smuggled(path, raw, args):
