@@ -70,7 +70,8 @@ static int parse_sde(int64_t *mtime)
 	v = strtoll(sde, NULL, 10);
 	/* Digits only: strtoll would take a sign or spaces. */
 	if (strspn(sde, "0123456789") != strlen(sde) || errno != 0 || v > 8589934591LL) {
-		fprintf(stderr, "ospack: SOURCE_DATE_EPOCH: '%s' is not a number of seconds since 1970\n",
+		fprintf(stderr,
+			"ospack: SOURCE_DATE_EPOCH: '%s' is not a number of seconds since 1970\n",
 			sde);
 		return EXIT_USAGE;
 	}
@@ -101,18 +102,19 @@ struct build_args {
 /* 0 to go on, or the status to exit with: -1 for a plain 0 (--help). */
 static int parse_args(int argc, char **argv, struct build_args *a)
 {
-	static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
-						 {"key", required_argument, NULL, 'k'},
-						 {"hash", required_argument, NULL, 'H'},
-						 {"require", required_argument, NULL, 'r'},
-						 {"allow-dirty", no_argument, NULL, 'D'},
-						 {"allow-outside", no_argument, NULL, OPT_ALLOW_OUTSIDE},
-						 {"jobs", required_argument, NULL, 'j'},
-						 {"progress", no_argument, NULL, OPT_PROGRESS},
-						 {"json", no_argument, NULL, OPT_JSON},
-						 {"quiet", no_argument, NULL, 'q'},
-						 {"help", no_argument, NULL, 'h'},
-						 {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"key", required_argument, NULL, 'k'},
+		{"hash", required_argument, NULL, 'H'},
+		{"require", required_argument, NULL, 'r'},
+		{"allow-dirty", no_argument, NULL, 'D'},
+		{"allow-outside", no_argument, NULL, OPT_ALLOW_OUTSIDE},
+		{"jobs", required_argument, NULL, 'j'},
+		{"progress", no_argument, NULL, OPT_PROGRESS},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "o:k:j:qh", longopts, NULL)) != -1) {

@@ -69,7 +69,8 @@ static ospack_error load_keys(struct build *b)
 		return osp_nomem(b->ctx);
 	for (size_t i = 0; i < b->o->nkeys; i++) {
 		const char *spec = b->o->keys[i];
-		ospack_error rc = osp_key_load_private(b->ctx, spec, b->o->key_password, &b->keys[i]);
+		ospack_error rc =
+			osp_key_load_private(b->ctx, spec, b->o->key_password, &b->keys[i]);
 		struct stat st;
 
 		if (rc != OSPACK_OK)
@@ -290,7 +291,8 @@ static ospack_error open_source(struct build *b, const struct osp_file *f, int *
 			    (f->entry->follow_symlinks ? 0 : O_NOFOLLOW));
 	if (fd < 0 && errno == ELOOP && !f->entry->follow_symlinks)
 		return osp_error(b->ctx, OSPACK_EMANIFEST,
-				 "%s: %s: became a symbolic link since it was listed", label, f->src);
+				 "%s: %s: became a symbolic link since it was listed", label,
+				 f->src);
 	if (fd < 0)
 		return osp_error(b->ctx, errno == ENOMEM ? OSPACK_ENOMEM : OSPACK_EIO,
 				 "%s: %s: cannot open: %s", label, f->src, strerror(errno));
@@ -312,7 +314,8 @@ static ospack_error open_source(struct build *b, const struct osp_file *f, int *
 	if ((uint64_t)st.st_size != f->size) {
 		close(fd);
 		return osp_error(b->ctx, OSPACK_EIO,
-				 "%s: %s: the file changed size since it was listed", label, f->src);
+				 "%s: %s: the file changed size since it was listed", label,
+				 f->src);
 	}
 	*out = fd;
 	return OSPACK_OK;

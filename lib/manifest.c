@@ -480,7 +480,7 @@ static ospack_error get_hex(struct loader *L, const yaml_node_t *n, const char *
 }
 
 static ospack_error get_exclude(struct loader *L, struct osp_entry *e, const yaml_node_t *v,
-			       const char *kn)
+				const char *kn)
 {
 	size_t n;
 	ospack_error rc;

@@ -90,7 +90,8 @@ static ospack_error outside(struct ospack_ctx *ctx, const struct osp_release *r,
 			 r->m->file, e->src_pos.line, e->src_pos.col, label, e->src);
 		return OSPACK_OK;
 	case OSP_OUTSIDE_ALLOW:
-		osp_warn(ctx, "%s:%u:%u: %s.path: %s: outside the manifest's folder, bundled as allowed",
+		osp_warn(ctx,
+			 "%s:%u:%u: %s.path: %s: outside the manifest's folder, bundled as allowed",
 			 r->m->file, e->src_pos.line, e->src_pos.col, label, e->src);
 		return OSPACK_OK;
 	case OSP_OUTSIDE_REFUSE:

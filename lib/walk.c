@@ -185,13 +185,14 @@ ospack_error osp_walk_entry(struct ospack_ctx *ctx, const struct osp_entry *e, o
 		return osp_error(ctx, OSPACK_EMANIFEST, "%s: %s: %s", w.label, e->src,
 				 strerror(errno));
 	if (S_ISLNK(st.st_mode) && !e->follow_symlinks)
-		return osp_error(ctx, OSPACK_EMANIFEST,
-				 "%s: %s: a symbolic link (set follow_symlinks: true to bundle what "
-				 "it points to)",
-				 w.label, e->src);
+		return osp_error(
+			ctx, OSPACK_EMANIFEST,
+			"%s: %s: a symbolic link (set follow_symlinks: true to bundle what "
+			"it points to)",
+			w.label, e->src);
 	if (S_ISLNK(st.st_mode) && stat(e->abs, &st) != 0)
-		return osp_error(ctx, OSPACK_EMANIFEST, "%s: %s: broken symbolic link: %s",
-				 w.label, e->src, strerror(errno));
+		return osp_error(ctx, OSPACK_EMANIFEST, "%s: %s: broken symbolic link: %s", w.label,
+				 e->src, strerror(errno));
 	if (S_ISREG(st.st_mode)) {
 		const char *base = strrchr(e->abs, '/');
 		struct osp_file f = {.src = e->abs,
@@ -225,7 +226,8 @@ ospack_error osp_walk_entry(struct ospack_ctx *ctx, const struct osp_entry *e, o
 	fd = open(e->abs,
 		  O_RDONLY | O_DIRECTORY | O_CLOEXEC | (e->follow_symlinks ? 0 : O_NOFOLLOW));
 	if (fd < 0)
-		return osp_error(ctx, errno == ENOTDIR || errno == ELOOP ? OSPACK_EMANIFEST : OSPACK_EIO,
+		return osp_error(ctx,
+				 errno == ENOTDIR || errno == ELOOP ? OSPACK_EMANIFEST : OSPACK_EIO,
 				 "%s: %s: cannot open folder: %s", w.label, e->src,
 				 errno == ELOOP ? "it became a symbolic link" : strerror(errno));
 	w.dev[0] = st.st_dev;

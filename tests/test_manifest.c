@@ -458,7 +458,7 @@ static const struct reject rejects[] = {
 	/* Bounds on exclude: every file is matched against every pattern. */
 	{"257 exclude patterns", "d/",
 	 HEAD "datasets:\n  - name: d\n    path: d\n    exclude: [" EX16 EX16 EX16 EX16 EX16 EX16
-		      EX16 EX16 EX16 EX16 EX16 EX16 EX16 EX16 EX16 EX16 "p]\n",
+		 EX16 EX16 EX16 EX16 EX16 EX16 EX16 EX16 EX16 EX16 "p]\n",
 	 "7:14: datasets[0].exclude: 257 patterns; at most 256 are allowed"},
 	{"an exclude pattern of 1001 bytes", "d/",
 	 HEAD "datasets:\n  - name: d\n    path: d\n    exclude: [ok, " P1001 "]\n",

@@ -110,7 +110,7 @@ static void hex(const unsigned char *p, size_t n, char *out)
 	osp_hex(p, n, out);
 }
 
-/* The passphrase for encrypted private keys, as the command line takes it from OSPACK_KEY_PASSWORD. */
+/* The passphrase for encrypted private keys (the command line reads OSPACK_KEY_PASSWORD). */
 static const char *password;
 
 static struct osp_key *load(const char *name, bool priv)
