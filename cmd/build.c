@@ -2,6 +2,7 @@
 /* ospack build: a manifest becomes a reproducible, signed BagIt tar bundle. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,8 @@
 
 static const char usage[] =
 	"usage: ospack build MANIFEST [-o FILE] [-k KEY]... [--hash sha256|sha512]\n"
-	"                    [--require LEVEL] [--allow-dirty] [-j N] [--progress]\n"
+	"                    [--require LEVEL] [--allow-dirty] [--allow-outside]\n"
+	"                    [-j N] [--progress]\n"
 	"                    [--json] [-q]\n"
 	"\n"
 	"Hashes every file the manifest names and writes one reproducible tar archive,\n"
@@ -24,6 +26,10 @@ static const char usage[] =
 	"                        LEVEL: baseline, open-science, mof-class-3, mof-class-2,\n"
 	"                        mof-class-1\n"
 	"      --allow-dirty     accept uncommitted changes in a git source used at HEAD\n"
+	"      --allow-outside   bundle path sources outside the manifest's folder\n"
+	"                        (absolute, climbing with .., or through a symbolic\n"
+	"                        link), with a warning for each; without it they are\n"
+	"                        an error, so a manifest alone cannot publish other files\n"
 	"  -j, --jobs N          threads that read and hash, 1 to 1024 (default: one per\n"
 	"                        online CPU); the archive is the same whatever N\n"
 	"      --progress        print progress to stderr as plain lines, one a second,\n"
@@ -36,6 +42,7 @@ static const char usage[] =
 	"  -h, --help            show this help\n"
 	"\n"
 	"The archive is written beside its target and renamed into place when complete.\n"
+	"A source that is, or holds, a key file given with -k is refused.\n"
 	"SOURCE_DATE_EPOCH sets the timestamp of every entry. An encrypted key takes its\n"
 	"passphrase from OSPACK_KEY_PASSWORD. TMPDIR is where temporary files may go.\n"
 	"Exit status: 0 built, 1 openness requirement not met, 2 usage error,\n"
@@ -50,109 +57,157 @@ static void print_summary(const struct ospack_build_result *r, FILE *out)
 	fprintf(out, "sha256 %s\n", r->bundle_sha256);
 }
 
-int cmd_build(int argc, char **argv)
+/* SOURCE_DATE_EPOCH, when set, is the timestamp of every entry. */
+static int parse_sde(int64_t *mtime)
 {
-	static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
-						 {"key", required_argument, NULL, 'k'},
-						 {"hash", required_argument, NULL, 'H'},
-						 {"require", required_argument, NULL, 'r'},
-						 {"allow-dirty", no_argument, NULL, 'D'},
-						 {"jobs", required_argument, NULL, 'j'},
-						 {"progress", no_argument, NULL, OPT_PROGRESS},
-						 {"json", no_argument, NULL, OPT_JSON},
-						 {"quiet", no_argument, NULL, 'q'},
-						 {"help", no_argument, NULL, 'h'},
-						 {NULL, 0, NULL, 0}};
-	struct ospack_build_opts o = {.mtime = -1};
-	struct ospack_build_result *res = NULL;
-	struct ospack_manifest *m = NULL;
-	struct ospack_ctx *ctx;
-	struct cmd_progress progress;
-	const char **keys = NULL;
-	bool json = false, quiet = false, plain = false;
-	ospack_error rc;
-	int c, status;
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	long long v;
+
+	*mtime = -1;
+	if (sde == NULL || sde[0] == '\0')
+		return 0;
+	errno = 0;
+	v = strtoll(sde, NULL, 10);
+	/* Digits only: strtoll would take a sign or spaces. */
+	if (strspn(sde, "0123456789") != strlen(sde) || errno != 0 || v > 8589934591LL) {
+		fprintf(stderr,
+			"ospack: SOURCE_DATE_EPOCH: '%s' is not a number of seconds since 1970\n",
+			sde);
+		return EXIT_USAGE;
+	}
+	*mtime = v;
+	return 0;
+}
+
+/* Options that say what to build; 0, or the exit status of a usage error. */
+static int check_options(const struct ospack_build_opts *o, bool json)
+{
+	if (o->hash != NULL && strcmp(o->hash, "sha256") != 0 && strcmp(o->hash, "sha512") != 0)
+		return cmd_usage_error("build", "--hash: '%s' is not sha256 or sha512", o->hash);
+	if (o->require != NULL && !ospack_level_known(o->require))
+		return cmd_usage_error("build", "--require: '%s' is not %s", o->require, LEVELS);
+	if (json && o->output != NULL && strcmp(o->output, "-") == 0)
+		return cmd_usage_error("build", "--json and -o - both want standard output");
+	return 0;
+}
+
+enum { OPT_ALLOW_OUTSIDE = OPT_PROGRESS + 1 };
+
+struct build_args {
+	struct ospack_build_opts o;
+	const char **keys;
+	bool json, quiet, plain;
+};
+
+/* 0 to go on, or the status to exit with: -1 for a plain 0 (--help). */
+static int parse_args(int argc, char **argv, struct build_args *a)
+{
+	static const struct option longopts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"key", required_argument, NULL, 'k'},
+		{"hash", required_argument, NULL, 'H'},
+		{"require", required_argument, NULL, 'r'},
+		{"allow-dirty", no_argument, NULL, 'D'},
+		{"allow-outside", no_argument, NULL, OPT_ALLOW_OUTSIDE},
+		{"jobs", required_argument, NULL, 'j'},
+		{"progress", no_argument, NULL, OPT_PROGRESS},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	int c;
 
 	while ((c = getopt_long(argc, argv, "o:k:j:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			o.output = optarg;
+			a->o.output = optarg;
 			break;
 		case 'k':
-			if (!cmd_list_add(&keys, &o.nkeys, optarg))
-				return 4;
+			if (!cmd_list_add(&a->keys, &a->o.nkeys, optarg))
+				return cmd_nomem();
 			break;
 		case 'H':
-			o.hash = optarg;
+			a->o.hash = optarg;
 			break;
 		case 'r':
-			o.require = optarg;
+			a->o.require = optarg;
 			break;
 		case 'D':
-			o.allow_dirty = 1;
+			a->o.allow_dirty = 1;
+			break;
+		case OPT_ALLOW_OUTSIDE:
+			a->o.allow_outside = 1;
 			break;
 		case 'j':
-			if (cmd_parse_jobs("build", optarg, &o.jobs) != 0) {
-				free(keys);
+			if (cmd_parse_jobs("build", optarg, &a->o.jobs) != 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case OPT_PROGRESS:
-			plain = true;
+			a->plain = true;
 			break;
 		case OPT_JSON:
-			json = true;
+			a->json = true;
 			break;
 		case 'q':
-			quiet = true;
+			a->quiet = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
-			free(keys);
-			return 0;
+			return -1;
 		default:
-			free(keys);
 			return cmd_usage_error("build", "unknown or incomplete option");
 		}
 	}
-	if (cmd_one_operand("build", argc, optind, "MANIFEST") != 0) {
-		free(keys);
+	if (cmd_one_operand("build", argc, optind, "MANIFEST") != 0)
 		return EXIT_USAGE;
-	}
-	if (o.require != NULL && !ospack_level_known(o.require)) {
-		free(keys);
-		return cmd_usage_error("build", "--require: '%s' is not %s", o.require, LEVELS);
-	}
-	if (json && o.output != NULL && strcmp(o.output, "-") == 0) {
-		free(keys);
-		return cmd_usage_error("build", "--json and -o - both want standard output");
-	}
-	o.keys = keys;
+	return check_options(&a->o, a->json);
+}
+
+static int run(const char *manifest, struct build_args *a)
+{
+	struct ospack_build_result *res = NULL;
+	struct ospack_manifest *m = NULL;
+	struct ospack_ctx *ctx = cmd_ctx();
+	struct cmd_progress progress;
+	const char *pass = getenv("OSPACK_KEY_PASSWORD");
+	ospack_error rc;
+	int status = 0;
+
+	a->o.keys = a->keys;
+	a->o.key_password = pass != NULL && pass[0] != '\0' ? pass : NULL;
 	/* Nobody will see the archive's digest: spare the second hashing pass. */
-	o.no_digest = quiet && !json;
-	o.tmpdir = cmd_tmpdir();
-	if (cmd_progress_init(&progress, quiet, plain)) {
-		o.progress = cmd_progress;
-		o.progress_arg = &progress;
+	a->o.no_digest = a->quiet && !a->json;
+	a->o.tmpdir = cmd_tmpdir();
+	if (cmd_progress_init(&progress, a->quiet, a->plain)) {
+		a->o.progress = cmd_progress;
+		a->o.progress_arg = &progress;
 	}
-	ctx = cmd_ctx();
 	cmd_signals();
-	rc = ospack_manifest_load(ctx, argv[optind], &m);
+	rc = ospack_manifest_load(ctx, manifest, &m);
 	if (rc == OSPACK_OK)
-		rc = ospack_build(ctx, m, &o, &res);
+		rc = ospack_build(ctx, m, &a->o, &res);
 	cmd_progress_end(&progress);
-	if (rc != OSPACK_OK) {
+	if (rc != OSPACK_OK)
 		status = cmd_fail(ctx, rc);
-	} else {
-		if (json)
-			printf("%s\n", res->json);
-		else if (!quiet)
-			print_summary(res, strcmp(res->output, "-") == 0 ? stderr : stdout);
-		status = 0;
-	}
+	else if (a->json)
+		printf("%s\n", res->json);
+	else if (!a->quiet)
+		print_summary(res, strcmp(res->output, "-") == 0 ? stderr : stdout);
 	ospack_build_result_free(res);
 	ospack_manifest_free(m);
 	ospack_ctx_free(ctx);
-	free(keys);
 	return status;
+}
+
+int cmd_build(int argc, char **argv)
+{
+	struct build_args a = {.o = {.mtime = -1}};
+	int status = parse_args(argc, argv, &a);
+
+	if (status == 0)
+		status = parse_sde(&a.o.mtime);
+	if (status == 0)
+		status = run(argv[optind], &a);
+	free(a.keys);
+	return status < 0 ? 0 : status;
 }

@@ -30,8 +30,11 @@ int cmd_extract(int argc, char **argv);
 
 /* A context whose warnings go to stderr as "ospack: warning: ...". */
 struct ospack_ctx *cmd_ctx(void);
-/* Prints "ospack: <message>" and gives the exit status of rc. */
+/* Prints "ospack: <message>" (with a hint naming a flag, where one helps) and gives the exit
+ * status of rc. */
 int cmd_fail(struct ospack_ctx *ctx, ospack_error rc);
+/* Prints "ospack: out of memory" and gives its exit status. */
+int cmd_nomem(void);
 /* Prints "ospack CMD: <message>" and a hint, and gives exit status 2. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Installs the signal handlers that make a running operation stop and clean up. */

@@ -9,11 +9,39 @@
 
 #include "cmd.h"
 
+/*
+ * The library describes a problem without naming the command line's flags or
+ * environment variables; these hints add them, after the library's message.
+ */
+static const struct {
+	const char *match, *hint;
+} hints[] = {
+	{"the key is encrypted, and no passphrase was given", "set OSPACK_KEY_PASSWORD"},
+	{"sha512: required for a bag whose manifests use sha512", "--hash sha512"},
+	{"outside the manifest's folder, and the build does not allow that",
+	 "--allow-outside allows it"},
+	{"outside the manifest's folder; a build refuses it unless allowed",
+	 "ospack build --allow-outside allows it"},
+};
+
+static void print_message(const char *prefix, const char *message)
+{
+	const char *hint = NULL;
+
+	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (strstr(message, hints[i].match) != NULL)
+			hint = hints[i].hint;
+	if (hint != NULL)
+		fprintf(stderr, "ospack: %s%s (%s)\n", prefix, message, hint);
+	else
+		fprintf(stderr, "ospack: %s%s\n", prefix, message);
+}
+
 static void on_warning(void *arg, const char *message)
 {
 	(void)arg;
 	cmd_progress_clear();
-	fprintf(stderr, "ospack: warning: %s\n", message);
+	print_message("warning: ", message);
 }
 
 struct ospack_ctx *cmd_ctx(void)
@@ -21,17 +49,23 @@ struct ospack_ctx *cmd_ctx(void)
 	struct ospack_ctx *ctx = ospack_ctx_new();
 
 	if (ctx == NULL) {
-		fprintf(stderr, "ospack: out of memory\n");
-		exit(4);
+		cmd_nomem();
+		exit(ospack_exit_status(OSPACK_ENOMEM));
 	}
 	ospack_ctx_set_warn(ctx, on_warning, NULL);
 	return ctx;
 }
 
+int cmd_nomem(void)
+{
+	fprintf(stderr, "ospack: %s\n", ospack_strerror(OSPACK_ENOMEM));
+	return ospack_exit_status(OSPACK_ENOMEM);
+}
+
 int cmd_fail(struct ospack_ctx *ctx, ospack_error rc)
 {
 	cmd_progress_clear();
-	fprintf(stderr, "ospack: %s\n", ospack_ctx_message(ctx));
+	print_message("", ospack_ctx_message(ctx));
 	return ospack_exit_status(rc);
 }
 

@@ -25,6 +25,13 @@
 #define SMALL_FILE (256 * 1024)
 #define MAX_TAGS 12
 
+/* A signing key's file: no source may bundle it. */
+struct keyfile {
+	dev_t dev;
+	ino_t ino;
+	bool set; /* false for an env: key */
+};
+
 struct build {
 	struct ospack_ctx *ctx;
 	const struct ospack_build_opts *o;
@@ -47,43 +54,24 @@ struct build {
 	struct osp_spill *man[OSP_NALGS], *files;
 	struct osp_hash *manhash[OSP_NALGS], *fileshash;
 	struct osp_buf line;
-	struct stat target_st; /* of an existing -o target: no source may be it */
+	struct keyfile *keyfiles; /* per key */
+	bool keyfile_set;	  /* some key is a file */
+	struct stat target_st;	  /* of an existing output target: no source may be it */
 	bool target_exists;
 	struct ospack_progress prog;
 };
 
-static ospack_error parse_mtime(struct build *b)
-{
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	char *end;
-	long long v;
-
-	if (b->o->mtime >= 0) {
-		b->r.mtime = b->o->mtime;
-		return OSPACK_OK;
-	}
-	if (sde == NULL || sde[0] == '\0') {
-		b->r.mtime = OSP_DEFAULT_MTIME;
-		return OSPACK_OK;
-	}
-	errno = 0;
-	v = strtoll(sde, &end, 10);
-	if (*end != '\0' || errno != 0 || v < 0 || strspn(sde, "0123456789") != strlen(sde) ||
-	    v > 8589934591LL)
-		return osp_error(b->ctx, OSPACK_EUSAGE,
-				 "SOURCE_DATE_EPOCH: '%s' is not a number of seconds since 1970",
-				 sde);
-	b->r.mtime = v;
-	return OSPACK_OK;
-}
-
 static ospack_error load_keys(struct build *b)
 {
 	b->keys = calloc(b->o->nkeys ? b->o->nkeys : 1, sizeof(*b->keys));
-	if (b->keys == NULL)
+	b->keyfiles = calloc(b->o->nkeys ? b->o->nkeys : 1, sizeof(*b->keyfiles));
+	if (b->keys == NULL || b->keyfiles == NULL)
 		return osp_nomem(b->ctx);
 	for (size_t i = 0; i < b->o->nkeys; i++) {
-		ospack_error rc = osp_key_load_private(b->ctx, b->o->keys[i], &b->keys[i]);
+		const char *spec = b->o->keys[i];
+		ospack_error rc =
+			osp_key_load_private(b->ctx, spec, b->o->key_password, &b->keys[i]);
+		struct stat st;
 
 		if (rc != OSPACK_OK)
 			return rc;
@@ -91,7 +79,13 @@ static ospack_error load_keys(struct build *b)
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(osp_key_id(b->keys[k]), osp_key_id(b->keys[i])) == 0)
 				return osp_error(b->ctx, OSPACK_EKEY,
-						 "%s: the same key is given twice", b->o->keys[i]);
+						 "%s: the same key is given twice", spec);
+		if (strncmp(spec, "env:", 4) == 0)
+			continue;
+		if (stat(spec, &st) != 0)
+			return osp_errno(b->ctx, errno, "cannot stat", spec);
+		b->keyfiles[i] = (struct keyfile){st.st_dev, st.st_ino, true};
+		b->keyfile_set = true;
 	}
 	return OSPACK_OK;
 }
@@ -102,14 +96,14 @@ static ospack_error set_options(struct build *b)
 	int n;
 
 	if (osp_alg_parse(hash, &b->r.alg) != 0)
-		return osp_error(b->ctx, OSPACK_EUSAGE, "--hash: '%s' is not sha256 or sha512",
-				 hash);
+		return osp_error(b->ctx, OSPACK_EUSAGE,
+				 "hash algorithm '%s' is not sha256 or sha512", hash);
 	b->r.algs = OSP_ALG_BIT(OSP_SHA256) | OSP_ALG_BIT(b->r.alg);
 	n = snprintf(b->r.bag, sizeof(b->r.bag), "%s-%s", b->r.m->name, b->r.m->version);
 	if (n < 0 || (size_t)n >= sizeof(b->r.bag))
 		return osp_error(b->ctx, OSPACK_EMANIFEST, "name and version are too long");
-	if (parse_mtime(b) != OSPACK_OK)
-		return b->ctx->code;
+	b->r.mtime = b->o->mtime >= 0 ? b->o->mtime : OSP_DEFAULT_MTIME;
+	b->r.outside = b->o->allow_outside ? OSP_OUTSIDE_ALLOW : OSP_OUTSIDE_REFUSE;
 	return load_keys(b);
 }
 
@@ -264,35 +258,81 @@ static ospack_error copy_fd(struct build *b, struct osp_file *f, int fd, uint64_
 	}
 }
 
-static ospack_error write_fs_file(struct build *b, struct osp_file *f, const char *path)
+static const char *file_kind(mode_t m)
 {
-	int fd = openat(f->at, f->atname,
-			O_RDONLY | O_CLOEXEC | O_NONBLOCK |
-				(f->entry->follow_symlinks ? 0 : O_NOFOLLOW));
-	struct stat st;
-	ospack_error rc;
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	if (S_ISDIR(m))
+		return "a folder";
+	if (S_ISLNK(m))
+		return "a symbolic link";
+	return "not a regular file";
+}
 
+/*
+ * Opens a listed file for reading. O_NONBLOCK makes the open of a FIFO (or a
+ * device) swapped in since the listing return at once; the type is then
+ * checked on the descriptor itself, and the flag cleared for the reads.
+ */
+static ospack_error open_source(struct build *b, const struct osp_file *f, int *out)
+{
+	char label[64];
+	struct stat st;
+	int fd, flags;
+
+	*out = -1;
+	osp_entry_label(f->entry, label, sizeof(label));
+	fd = openat(f->at, f->atname,
+		    O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY |
+			    (f->entry->follow_symlinks ? 0 : O_NOFOLLOW));
+	if (fd < 0 && errno == ELOOP && !f->entry->follow_symlinks)
+		return osp_error(b->ctx, OSPACK_EMANIFEST,
+				 "%s: %s: became a symbolic link since it was listed", label,
+				 f->src);
 	if (fd < 0)
-		return osp_errno(b->ctx, errno, "cannot open", f->src);
+		return osp_error(b->ctx, errno == ENOMEM ? OSPACK_ENOMEM : OSPACK_EIO,
+				 "%s: %s: cannot open: %s", label, f->src, strerror(errno));
 	if (fstat(fd, &st) != 0) {
-		rc = osp_errno(b->ctx, errno, "cannot stat", f->src);
-		goto out;
+		close(fd);
+		return osp_errno(b->ctx, errno, "cannot stat", f->src);
 	}
 	if (!S_ISREG(st.st_mode)) {
-		rc = osp_error(b->ctx, OSPACK_EIO, "%s: no longer a regular file", f->src);
-		goto out;
+		close(fd);
+		return osp_error(b->ctx, OSPACK_EMANIFEST,
+				 "%s: %s: %s, not a regular file: refusing to read it", label,
+				 f->src, file_kind(st.st_mode));
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+		close(fd);
+		return osp_errno(b->ctx, errno, "cannot set up reading", f->src);
 	}
 	if ((uint64_t)st.st_size != f->size) {
-		rc = osp_error(b->ctx, OSPACK_EIO, "%s: the file changed size since it was listed",
-			       f->src);
-		goto out;
+		close(fd);
+		return osp_error(b->ctx, OSPACK_EIO,
+				 "%s: %s: the file changed size since it was listed", label,
+				 f->src);
 	}
+	*out = fd;
+	return OSPACK_OK;
+}
+
+static ospack_error write_fs_file(struct build *b, struct osp_file *f, const char *path)
+{
+	int fd;
+	ospack_error rc = open_source(b, f, &fd);
+
+	if (rc != OSPACK_OK)
+		return rc;
 	if (f->size >= SMALL_FILE)
 		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	rc = osp_awriter_begin(b->ctx, b->w, path, f->size, f->mode);
 	if (rc == OSPACK_OK)
 		rc = copy_fd(b, f, fd, f->size);
-out:
 	close(fd);
 	return rc;
 }
@@ -353,17 +393,39 @@ static void report(struct build *b, bool done)
 	b->o->progress(b->o->progress_arg, &b->prog);
 }
 
+/* A file on disk must be neither the output target nor a signing key (same device and inode). */
+static ospack_error check_source(void *arg, struct osp_file *f)
+{
+	struct build *b = arg;
+	char label[64];
+
+	if (f->src == NULL)
+		return OSPACK_OK;
+	if (b->target_exists && f->dev == (uint64_t)b->target_st.st_dev &&
+	    f->ino == (uint64_t)b->target_st.st_ino)
+		return osp_error(b->ctx, OSPACK_EUSAGE,
+				 "%s: is the manifest or one of the files it bundles", b->target);
+	for (size_t i = 0; i < b->nkeys; i++) {
+		if (!b->keyfiles[i].set || f->dev != (uint64_t)b->keyfiles[i].dev ||
+		    f->ino != (uint64_t)b->keyfiles[i].ino)
+			continue;
+		osp_entry_label(f->entry, label, sizeof(label));
+		return osp_error(b->ctx, OSPACK_EMANIFEST,
+				 "%s: %s: is the signing key %s: refusing to bundle a private key",
+				 label, f->src, b->o->keys[i]);
+	}
+	return OSPACK_OK;
+}
+
 static ospack_error write_file(void *arg, struct osp_file *f)
 {
 	struct build *b = arg;
 	char path[4096], hex[OSP_NALGS][2 * OSP_MAX_DIGEST + 1];
 	const char *hexv[OSP_NALGS] = {hex[0], hex[1]};
-	ospack_error rc;
+	ospack_error rc = check_source(b, f);
 
-	if (f->src != NULL && b->target_exists && f->dev == (uint64_t)b->target_st.st_dev &&
-	    f->ino == (uint64_t)b->target_st.st_ino)
-		return osp_error(b->ctx, OSPACK_EUSAGE,
-				 "%s: is the manifest or one of the files it bundles", b->target);
+	if (rc != OSPACK_OK)
+		return rc;
 	if (snprintf(path, sizeof(path), "%s/%s", b->r.bag, f->bagpath) >= (int)sizeof(path))
 		return osp_error(b->ctx, OSPACK_EMANIFEST, "%s: path too long", f->bagpath);
 	rc = emit_dirs(b, f->bagpath);
@@ -416,16 +478,20 @@ static ospack_error open_lists(struct build *b)
 	return rc;
 }
 
-/* With progress shown, the totals come first: a walk that reads no file. */
+/*
+ * With progress shown, the totals come first: a walk that reads no file. With
+ * a key file or an existing target, that walk also finds a source that is
+ * either before a byte is written (the walk while writing checks again).
+ */
 static ospack_error count_totals(struct build *b)
 {
 	struct osp_release *r = &b->r;
 	ospack_error rc = OSPACK_OK;
 
-	if (b->o->progress == NULL)
+	if (b->o->progress == NULL && !b->keyfile_set && !b->target_exists)
 		return OSPACK_OK;
 	for (size_t k = 0; rc == OSPACK_OK && k < r->m->nentries; k++)
-		rc = osp_release_each(b->ctx, r, r->order[k], NULL, NULL);
+		rc = osp_release_each(b->ctx, r, r->order[k], check_source, b);
 	b->prog.files_total = r->files;
 	b->prog.bytes_total = r->bytes;
 	r->files = r->bytes = 0;
@@ -793,6 +859,7 @@ static void build_free(struct build *b)
 	for (size_t i = 0; i < b->nkeys; i++)
 		osp_key_free(b->keys[i]);
 	free(b->keys);
+	free(b->keyfiles);
 	for (size_t i = 0; i < b->ntags; i++)
 		free(b->tags[i].data);
 	for (int a = 0; a < OSP_NALGS; a++) {

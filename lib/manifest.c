@@ -20,7 +20,15 @@
 #define MANIFEST_MAX_BYTES (4u * 1024 * 1024)
 /* Node visits allowed: aliases can make a small file look big, never unboundedly so. */
 #define MANIFEST_MAX_VISITS 200000
+/*
+ * Bytes of scalars visited, aliases expanded: what the loader may copy or compare.
+ * Without aliases a manifest never comes near it (a scalar is never longer than its text).
+ */
+#define MANIFEST_MAX_EXPANDED (8u * 1024 * 1024)
 #define MANIFEST_MAX_DEPTH 32
+/* Every file is matched against every pattern: both bounds keep that cost small. */
+#define EXCLUDE_MAX_PATTERNS 256
+#define EXCLUDE_MAX_LEN 1000
 #define NAME_MAX_LEN 128
 
 struct loader {
@@ -29,6 +37,8 @@ struct loader {
 	const char *dir;
 	yaml_document_t doc;
 	size_t visits;
+	size_t expanded; /* bytes of the scalars visited */
+	char *realdir;	 /* the manifest's folder, symbolic links resolved; NULL until needed */
 	struct ospack_manifest *m;
 };
 
@@ -71,11 +81,24 @@ static ospack_error nerr(struct loader *L, const yaml_node_t *n, const char *key
 	return lerr(L, node_pos(n), key, "%s", what);
 }
 
+/* Counts a scalar's bytes, as often as aliases make the loader see it. */
+static ospack_error expand(struct loader *L, const yaml_node_t *n, const char *key)
+{
+	if (n->type != YAML_SCALAR_NODE)
+		return OSPACK_OK;
+	L->expanded += n->data.scalar.length;
+	if (L->expanded > MANIFEST_MAX_EXPANDED)
+		return lerr(L, node_pos(n), key,
+			    "the manifest's text, aliases expanded, exceeds %u MiB",
+			    MANIFEST_MAX_EXPANDED / (1024 * 1024));
+	return OSPACK_OK;
+}
+
 static ospack_error visit(struct loader *L, const yaml_node_t *n, const char *key)
 {
 	if (++L->visits > MANIFEST_MAX_VISITS)
 		return nerr(L, n, key, "too many nodes (aliases expand beyond the limit)");
-	return OSPACK_OK;
+	return expand(L, n, key);
 }
 
 static const char *scalar(const yaml_node_t *n)
@@ -260,7 +283,9 @@ static ospack_error map_pairs(struct loader *L, const yaml_node_t *n, const char
 		v[i].index = i;
 		v[i].knode = yaml_document_get_node(&L->doc, p->key);
 		v[i].value = yaml_document_get_node(&L->doc, p->value);
-		if (visit(L, v[i].value, what) != OSPACK_OK)
+		/* Keys count too: an aliased key is compared, and may be copied. */
+		if (expand(L, v[i].knode, what) != OSPACK_OK ||
+		    visit(L, v[i].value, what) != OSPACK_OK)
 			goto fail;
 		if (v[i].knode->type != YAML_SCALAR_NODE) {
 			nerr(L, v[i].knode, what, "keys must be strings");
@@ -454,6 +479,28 @@ static ospack_error get_hex(struct loader *L, const yaml_node_t *n, const char *
 	return OSPACK_OK;
 }
 
+static ospack_error get_exclude(struct loader *L, struct osp_entry *e, const yaml_node_t *v,
+				const char *kn)
+{
+	size_t n;
+	ospack_error rc;
+
+	if (v->type == YAML_SEQUENCE_NODE) {
+		n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+		if (n > EXCLUDE_MAX_PATTERNS)
+			return lerr(L, node_pos(v), kn, "%zu patterns; at most %d are allowed", n,
+				    EXCLUDE_MAX_PATTERNS);
+	}
+	rc = get_strv(L, v, kn, &e->exclude);
+	for (size_t i = 0; rc == OSPACK_OK && i < e->exclude.n; i++)
+		if (strlen(e->exclude.v[i]) > EXCLUDE_MAX_LEN)
+			return lerr(L,
+				    node_pos(yaml_document_get_node(
+					    &L->doc, v->data.sequence.items.start[i])),
+				    kn, "a pattern longer than %d bytes", EXCLUDE_MAX_LEN);
+	return rc;
+}
+
 static ospack_error entry_value(struct loader *L, struct osp_entry *e, enum ekey k,
 				const yaml_node_t *v, const char *kn)
 {
@@ -478,7 +525,7 @@ static ospack_error entry_value(struct loader *L, struct osp_entry *e, enum ekey
 	case K_DESCRIPTION:
 		return get_str(L, v, kn, &e->description);
 	case K_EXCLUDE:
-		return get_strv(L, v, kn, &e->exclude);
+		return get_exclude(L, e, v, kn);
 	case K_FOLLOW:
 		return get_bool(L, v, kn, &e->follow_symlinks);
 	case K_REV:
@@ -571,6 +618,35 @@ static ospack_error check_url_entry(struct loader *L, struct osp_entry *e, const
 	return OSPACK_OK;
 }
 
+/* Whether path, made absolute and without symbolic links, is dir or inside it. */
+static bool is_inside(const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+
+	if (strcmp(dir, "/") == 0)
+		return true;
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/*
+ * A source outside the manifest's folder (absolute, climbing with "..", or
+ * reached through a symbolic link) is marked: a build must be allowed to read it.
+ */
+static ospack_error mark_outside(struct loader *L, struct osp_entry *e, const char *kn)
+{
+	char *real;
+
+	if (L->realdir == NULL && (L->realdir = realpath(L->dir, NULL)) == NULL)
+		return lerr(L, e->src_pos, kn, "%s: cannot resolve the manifest's folder: %s",
+			    L->dir, strerror(errno));
+	real = realpath(e->abs, NULL);
+	if (real == NULL)
+		return lerr(L, e->src_pos, kn, "%s: %s", e->src, strerror(errno));
+	e->outside = !is_inside(L->realdir, real);
+	free(real);
+	return OSPACK_OK;
+}
+
 static ospack_error check_fs_source(struct loader *L, struct osp_entry *e, const struct seen *sn,
 				    const char *label)
 {
@@ -581,13 +657,24 @@ static ospack_error check_fs_source(struct loader *L, struct osp_entry *e, const
 	e->abs = resolve(L->dir, e->src);
 	if (e->abs == NULL)
 		return osp_nomem(L->ctx);
-	if (stat(e->abs, &st) != 0)
+	/* A path source is taken as it is: a link at its top is followed only when asked to. */
+	if (lstat(e->abs, &st) != 0)
 		return lerr(L, e->src_pos, kn, "%s: %s", e->src,
 			    errno == ENOENT ? "no such file or folder" : strerror(errno));
+	if (S_ISLNK(st.st_mode) && e->source == OSP_SRC_PATH && !e->follow_symlinks)
+		return lerr(L, e->src_pos, kn,
+			    "%s: a symbolic link (set follow_symlinks: true to bundle what it "
+			    "points to)",
+			    e->src);
+	if (S_ISLNK(st.st_mode) && stat(e->abs, &st) != 0)
+		return lerr(L, e->src_pos, kn, "%s: broken symbolic link: %s", e->src,
+			    strerror(errno));
 	if (e->source == OSP_SRC_GIT && !S_ISDIR(st.st_mode))
 		return lerr(L, e->src_pos, kn, "%s: not a folder", e->src);
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 		return lerr(L, e->src_pos, kn, "%s: not a regular file or folder", e->src);
+	if (e->source == OSP_SRC_PATH && mark_outside(L, e, kn) != OSPACK_OK)
+		return L->ctx->code;
 	snprintf(kn, sizeof(kn), "%s.subdir", label);
 	if (e->source == OSP_SRC_GIT && e->subdir != NULL &&
 	    (e->subdir[0] == '/' || osp_check_relpath(L->ctx, "subdir", e->subdir) != OSPACK_OK))
@@ -1004,6 +1091,7 @@ ospack_error osp_manifest_parse(struct ospack_ctx *ctx, const char *file, const 
 	rc = load_root(&L, yaml_document_get_root_node(&L.doc));
 	yaml_document_delete(&L.doc);
 out:
+	free(L.realdir);
 	if (rc != OSPACK_OK)
 		ospack_manifest_free(L.m);
 	else

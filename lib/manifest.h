@@ -41,6 +41,7 @@ struct osp_entry {
 	char *description;
 	struct osp_strv exclude;
 	bool follow_symlinks;
+	bool outside; /* a path source outside the manifest's folder */
 	/* datasets and code: role; docs: type */
 	char *role;
 	/* checkpoints */

@@ -92,12 +92,16 @@ struct ospack_build_opts {
 	size_t nkeys;
 	int allow_dirty;	     /* accept a dirty git HEAD, and say so in the statement */
 	const char *require;	     /* openness level the release must reach, or NULL */
-	int64_t mtime;		     /* entry timestamp; < 0: SOURCE_DATE_EPOCH or the default */
+	int64_t mtime;		     /* entry timestamp, seconds since 1970; < 0: 1980-01-01 */
 	int no_digest;		     /* skip the archive's SHA-256, a second pass of hashing */
 	unsigned jobs;		     /* threads that read and hash; 0: the online CPUs */
 	const char *tmpdir;	     /* where to spill what must wait for the end; NULL: /tmp */
 	ospack_progress_fn progress; /* or NULL */
 	void *progress_arg;
+	/* Appended: a caller that zeroes the struct gets the safe defaults. */
+	const char *key_password; /* passphrase of encrypted private keys, or NULL */
+	int allow_outside;	  /* bundle path sources outside the manifest's folder (with a
+				     warning each); 0: they are an error */
 };
 
 struct ospack_build_result {

@@ -75,6 +75,34 @@ static ospack_error source_error(struct ospack_ctx *ctx, const struct osp_releas
 	return rc;
 }
 
+/* A path source outside the manifest's folder: a manifest alone cannot make a build read it. */
+static ospack_error outside(struct ospack_ctx *ctx, const struct osp_release *r,
+			    const struct osp_entry *e)
+{
+	char label[64];
+
+	osp_entry_label(e, label, sizeof(label));
+	switch (r->outside) {
+	case OSP_OUTSIDE_REPORT:
+		osp_warn(ctx,
+			 "%s:%u:%u: %s.path: %s: outside the manifest's folder; a build refuses "
+			 "it unless allowed",
+			 r->m->file, e->src_pos.line, e->src_pos.col, label, e->src);
+		return OSPACK_OK;
+	case OSP_OUTSIDE_ALLOW:
+		osp_warn(ctx,
+			 "%s:%u:%u: %s.path: %s: outside the manifest's folder, bundled as allowed",
+			 r->m->file, e->src_pos.line, e->src_pos.col, label, e->src);
+		return OSPACK_OK;
+	case OSP_OUTSIDE_REFUSE:
+		break;
+	}
+	return osp_error(ctx, OSPACK_EMANIFEST,
+			 "%s:%u:%u: %s.path: %s: outside the manifest's folder, and the build "
+			 "does not allow that",
+			 r->m->file, e->src_pos.line, e->src_pos.col, label, e->src);
+}
+
 ospack_error osp_release_open(struct ospack_ctx *ctx, struct osp_release *r, bool allow_dirty)
 {
 	const struct ospack_manifest *m = r->m;
@@ -100,9 +128,12 @@ ospack_error osp_release_open(struct ospack_ctx *ctx, struct osp_release *r, boo
 
 				osp_entry_label(e, label, sizeof(label));
 				rc = osp_error(ctx, OSPACK_EMANIFEST,
-					       "%s:%u:%u: %s.sha512: required with --hash sha512",
+					       "%s:%u:%u: %s.sha512: required for a bag whose "
+					       "manifests use sha512",
 					       m->file, e->pos.line, e->pos.col, label);
 			}
+		} else if (e->outside) {
+			rc = outside(ctx, r, e);
 		}
 	}
 	return rc;

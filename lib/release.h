@@ -35,8 +35,16 @@ struct osp_component_sum {
 	uint64_t files, bytes;
 };
 
+/* What opening a release does with a path source outside the manifest's folder. */
+enum osp_outside {
+	OSP_OUTSIDE_REPORT, /* warn that a build would refuse it: what check does */
+	OSP_OUTSIDE_REFUSE, /* an error */
+	OSP_OUTSIDE_ALLOW   /* warn that it is bundled */
+};
+
 struct osp_release {
 	const struct ospack_manifest *m;
+	enum osp_outside outside;
 	char bag[300];	  /* "<name>-<version>": the one folder of the archive */
 	enum osp_alg alg; /* the BagIt manifests' algorithm */
 	unsigned algs;	  /* computed for every file: SHA-256 always, and alg */

@@ -237,9 +237,9 @@ static int pass_cb(char *buf, int size, int rwflag, void *arg)
 }
 
 static ospack_error parse_private(struct ospack_ctx *ctx, const char *spec, const char *text,
-				  size_t len, EVP_PKEY **pkey)
+				  size_t len, const char *password, EVP_PKEY **pkey)
 {
-	struct pass_state ps = {getenv("OSPACK_KEY_PASSWORD"), false};
+	struct pass_state ps = {password, false};
 	ospack_error rc = OSPACK_OK;
 	BIO *bio;
 
@@ -257,7 +257,7 @@ static ospack_error parse_private(struct ospack_ctx *ctx, const char *spec, cons
 		rc = osp_error(ctx, OSPACK_EKEY, "%s: damaged or unreadable private key", spec);
 	else if (ps.pass == NULL)
 		rc = osp_error(ctx, OSPACK_EKEY,
-			       "%s: the key is encrypted: set OSPACK_KEY_PASSWORD", spec);
+			       "%s: the key is encrypted, and no passphrase was given", spec);
 	else
 		rc = osp_error(ctx, OSPACK_EKEY, "%s: wrong passphrase or damaged key", spec);
 out:
@@ -352,7 +352,7 @@ out:
 }
 
 static ospack_error load_key(struct ospack_ctx *ctx, const char *spec, bool priv,
-			     struct osp_key **out)
+			     const char *password, struct osp_key **out)
 {
 	EVP_PKEY *pkey = NULL;
 	char *text = NULL;
@@ -369,7 +369,7 @@ static ospack_error load_key(struct ospack_ctx *ctx, const char *spec, bool priv
 	if (rc != OSPACK_OK)
 		goto out;
 	if (priv)
-		rc = parse_private(ctx, spec, text, len, &pkey);
+		rc = parse_private(ctx, spec, text, len, password, &pkey);
 	else
 		rc = parse_public(ctx, spec, text, len, &pkey);
 	if (rc != OSPACK_OK)
@@ -381,14 +381,15 @@ out:
 	return rc;
 }
 
-ospack_error osp_key_load_private(struct ospack_ctx *ctx, const char *spec, struct osp_key **out)
+ospack_error osp_key_load_private(struct ospack_ctx *ctx, const char *spec, const char *password,
+				  struct osp_key **out)
 {
-	return load_key(ctx, spec, true, out);
+	return load_key(ctx, spec, true, password, out);
 }
 
 ospack_error osp_key_load_public(struct ospack_ctx *ctx, const char *spec, struct osp_key **out)
 {
-	return load_key(ctx, spec, false, out);
+	return load_key(ctx, spec, false, NULL, out);
 }
 
 void osp_key_free(struct osp_key *k)

@@ -11,11 +11,12 @@ struct osp_key;
 
 /*
  * Loads a PKCS#8 PEM private key from a file or, for "env:NAME", from that
- * environment variable. An encrypted key takes its passphrase from
- * OSPACK_KEY_PASSWORD. Anything but Ed25519 or ECDSA P-256 is refused.
- * Errors are OSPACK_EKEY and name the key ("key.pem: ...", "env:NAME: ...").
+ * environment variable. An encrypted key needs password (NULL or "": none).
+ * Anything but Ed25519 or ECDSA P-256 is refused. Errors are OSPACK_EKEY and
+ * name the key ("key.pem: ...", "env:NAME: ...").
  */
-ospack_error osp_key_load_private(struct ospack_ctx *ctx, const char *spec, struct osp_key **out);
+ospack_error osp_key_load_private(struct ospack_ctx *ctx, const char *spec, const char *password,
+				  struct osp_key **out);
 /* Loads a SubjectPublicKeyInfo PEM public key from a file (or "env:NAME"). */
 ospack_error osp_key_load_public(struct ospack_ctx *ctx, const char *spec, struct osp_key **out);
 void osp_key_free(struct osp_key *k);

@@ -88,7 +88,10 @@ static ospack_error enter_dir(struct walk *w, int parent, const char *name, size
 	fd = openat(parent, name,
 		    O_RDONLY | O_DIRECTORY | O_CLOEXEC | (w->e->follow_symlinks ? 0 : O_NOFOLLOW));
 	if (fd < 0)
-		return osp_errno(w->ctx, errno, "cannot open folder", rel);
+		return osp_error(w->ctx,
+				 errno == ENOTDIR || errno == ELOOP ? OSPACK_EMANIFEST : OSPACK_EIO,
+				 "%s: %s: cannot open folder: %s", w->label, rel,
+				 errno == ELOOP ? "it became a symbolic link" : strerror(errno));
 	w->dev[w->depth] = st->st_dev;
 	w->ino[w->depth] = st->st_ino;
 	w->depth++;
@@ -177,9 +180,19 @@ ospack_error osp_walk_entry(struct ospack_ctx *ctx, const struct osp_entry *e, o
 
 	osp_entry_label(e, w.label, sizeof(w.label));
 	osp_entry_bagdir(e, bagdir, sizeof(bagdir));
-	if (stat(e->abs, &st) != 0)
+	/* As in the folder: a link, at the top too, is followed only when the entry says so. */
+	if (lstat(e->abs, &st) != 0)
 		return osp_error(ctx, OSPACK_EMANIFEST, "%s: %s: %s", w.label, e->src,
 				 strerror(errno));
+	if (S_ISLNK(st.st_mode) && !e->follow_symlinks)
+		return osp_error(
+			ctx, OSPACK_EMANIFEST,
+			"%s: %s: a symbolic link (set follow_symlinks: true to bundle what "
+			"it points to)",
+			w.label, e->src);
+	if (S_ISLNK(st.st_mode) && stat(e->abs, &st) != 0)
+		return osp_error(ctx, OSPACK_EMANIFEST, "%s: %s: broken symbolic link: %s", w.label,
+				 e->src, strerror(errno));
 	if (S_ISREG(st.st_mode)) {
 		const char *base = strrchr(e->abs, '/');
 		struct osp_file f = {.src = e->abs,
@@ -210,9 +223,13 @@ ospack_error osp_walk_entry(struct ospack_ctx *ctx, const struct osp_entry *e, o
 	w.srctop = (size_t)snprintf(w.src, sizeof(w.src), "%s/", e->abs);
 	if (w.bagtop >= sizeof(w.bagpath) / 2 || w.srctop >= sizeof(w.src) / 2)
 		return osp_error(ctx, OSPACK_EMANIFEST, "%s: %s: path too long", w.label, e->src);
-	fd = open(e->abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = open(e->abs,
+		  O_RDONLY | O_DIRECTORY | O_CLOEXEC | (e->follow_symlinks ? 0 : O_NOFOLLOW));
 	if (fd < 0)
-		return osp_errno(ctx, errno, "cannot open folder", e->src);
+		return osp_error(ctx,
+				 errno == ENOTDIR || errno == ELOOP ? OSPACK_EMANIFEST : OSPACK_EIO,
+				 "%s: %s: cannot open folder: %s", w.label, e->src,
+				 errno == ELOOP ? "it became a symbolic link" : strerror(errno));
 	w.dev[0] = st.st_dev;
 	w.ino[0] = st.st_ino;
 	w.depth = 1;

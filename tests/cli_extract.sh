@@ -144,7 +144,7 @@ ok $? "once the file is fetched, the bag is valid"
 "$OSPACK" build "$T/url/m.yaml" -q --hash sha512 -o "$T/url512.tar" && "$OSPACK" verify -q "$T/url512.tar"
 ok $? "with --hash sha512 the url entry's sha512 is used, and the bundle verifies"
 sed '/sha512:/d' "$T/url/m.yaml" >"$T/url/m2.yaml"
-expect_fail 3 'datasets\[1\].sha512: required with --hash sha512' "--hash sha512 without the url's sha512 is refused" \
+expect_fail 3 'datasets\[1\].sha512: required for a bag whose manifests use sha512 (--hash sha512)' "--hash sha512 without the url's sha512 is refused" \
 	"$OSPACK" build "$T/url/m2.yaml" --hash sha512 -o "$T/url2.tar"
 $TAMPER "$T/url.tar" "$T/urlbad.tar" retag fetch.txt '16 data' '17 data' 2>/dev/null &&
 	expect_fail 1 'fetch.txt' "a fetch.txt edited after signing is rejected" "$OSPACK" verify "$T/urlbad.tar" ||

@@ -153,6 +153,11 @@ struct reject {
 	const char *want; /* the whole message after "<manifest path>:" */
 };
 
+#define EX16 "p,p,p,p,p,p,p,p,p,p,p,p,p,p,p,p,"
+#define P10 "pppppppppp"
+#define P100 P10 P10 P10 P10 P10 P10 P10 P10 P10 P10
+#define P1001 P100 P100 P100 P100 P100 P100 P100 P100 P100 P100 "p"
+
 static const struct reject rejects[] = {
 	/* Keys. */
 	{"unknown top-level key", "", HEAD "colour: red\n", "4:1: colour: unknown key"},
@@ -450,6 +455,14 @@ static const struct reject rejects[] = {
 	 "4:1: yaml: more than one YAML document"},
 	{"a second document after an end marker", "", HEAD "...\n---\nname: y\n",
 	 "5:1: yaml: more than one YAML document"},
+	/* Bounds on exclude: every file is matched against every pattern. */
+	{"257 exclude patterns", "d/",
+	 HEAD "datasets:\n  - name: d\n    path: d\n    exclude: [" EX16 EX16 EX16 EX16 EX16 EX16
+		 EX16 EX16 EX16 EX16 EX16 EX16 EX16 EX16 EX16 EX16 "p]\n",
+	 "7:14: datasets[0].exclude: 257 patterns; at most 256 are allowed"},
+	{"an exclude pattern of 1001 bytes", "d/",
+	 HEAD "datasets:\n  - name: d\n    path: d\n    exclude: [ok, " P1001 "]\n",
+	 "7:19: datasets[0].exclude: a pattern longer than 1000 bytes"},
 };
 
 static void test_reject(const struct reject *r)
@@ -901,13 +914,41 @@ static void test_laughs(void)
 	struct rusage ru;
 
 	osp_buf_puts(&b, HEAD "code:\n  - &e {name: c, path: d, role: library, exclude: [");
-	for (int i = 0; i < 50000; i++)
+	for (int i = 0; i < 250; i++)
 		osp_buf_puts(&b, i ? ",p" : "p");
 	osp_buf_puts(&b, "]}\n");
 	for (int i = 0; i < 100000; i++)
 		osp_buf_puts(&b, "  - *e\n");
 	reject_generated("d/", &b, "entries times exclude items",
 			 ".exclude: too many nodes (aliases expand beyond the limit)");
+	osp_buf_free(&b);
+
+	/*
+	 * Few nodes, many bytes: a 1 MiB scalar and aliases of it. The node count alone let
+	 * each alias copy a megabyte; the expanded text is bounded at 8 MiB.
+	 */
+	osp_buf_puts(&b, HEAD "description: &a ");
+	for (int i = 0; i < 1024 * 1024; i++)
+		osp_buf_putc(&b, 'a');
+	osp_buf_puts(&b, "\nauthors: [");
+	for (int i = 0; i < 100000; i++)
+		osp_buf_puts(&b, i ? ", *a" : "*a");
+	osp_buf_puts(&b, "]\n");
+	reject_generated("", &b, "aliases of a long scalar",
+			 ":4:14: authors: the manifest's text, aliases expanded, exceeds 8 MiB");
+	osp_buf_free(&b);
+
+	/* The same through keys: an aliased key is compared with its siblings as a whole. */
+	osp_buf_puts(&b, HEAD "description: &k ");
+	for (int i = 0; i < 1024 * 1024; i++)
+		osp_buf_putc(&b, 'k');
+	osp_buf_puts(&b, "\nevals:\n  - name: e\n    path: f\n    metrics: {");
+	for (int i = 0; i < 100000; i++)
+		osp_buf_puts(&b, i ? ", *k : 1" : "*k : 1");
+	osp_buf_puts(&b, "}\n");
+	reject_generated("f", &b, "aliases of a long scalar as keys",
+			 ":4:14: evals[0].metrics: the manifest's text, aliases expanded, exceeds "
+			 "8 MiB");
 	osp_buf_free(&b);
 
 	/*

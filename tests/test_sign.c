@@ -110,6 +110,9 @@ static void hex(const unsigned char *p, size_t n, char *out)
 	osp_hex(p, n, out);
 }
 
+/* The passphrase for encrypted private keys (the command line reads OSPACK_KEY_PASSWORD). */
+static const char *password;
+
 static struct osp_key *load(const char *name, bool priv)
 {
 	struct ospack_ctx *ctx = ospack_ctx_new();
@@ -117,7 +120,7 @@ static struct osp_key *load(const char *name, bool priv)
 	ospack_error rc;
 
 	if (priv)
-		rc = osp_key_load_private(ctx, tp(name), &k);
+		rc = osp_key_load_private(ctx, tp(name), password, &k);
 	else
 		rc = osp_key_load_public(ctx, tp(name), &k);
 	if (rc != OSPACK_OK)
@@ -134,7 +137,7 @@ static void load_fails(const char *spec, bool priv, const char *want, const char
 	struct osp_key *k = (struct osp_key *)&k;
 	ospack_error rc;
 
-	rc = priv ? osp_key_load_private(ctx, s, &k) : osp_key_load_public(ctx, s, &k);
+	rc = priv ? osp_key_load_private(ctx, s, password, &k) : osp_key_load_public(ctx, s, &k);
 	ok(rc == OSPACK_EKEY && k == NULL, "%s: refused with OSPACK_EKEY", what);
 	has_str(ospack_ctx_message(ctx), want, "%s: message", what);
 	osp_key_free(rc == OSPACK_OK ? k : NULL);
@@ -317,7 +320,7 @@ static void test_env(void)
 	char *big;
 
 	setenv("OSPACK_TEST_KEY", golden_key, 1);
-	ok(osp_key_load_private(ctx, "env:OSPACK_TEST_KEY", &k) == OSPACK_OK,
+	ok(osp_key_load_private(ctx, "env:OSPACK_TEST_KEY", password, &k) == OSPACK_OK,
 	   "private key from env:NAME");
 	is_str(k ? osp_key_id(k) : NULL, golden_id, "env key has the same id");
 	osp_key_free(k);
@@ -569,27 +572,27 @@ static void test_encrypted(void)
 	ok(sh("openssl pkcs8 -topk8 -v2 aes-256-cbc -passout pass:x -in golden.key -out enc.key") ==
 		   0,
 	   "openssl encrypts a key");
-	setenv("OSPACK_KEY_PASSWORD", "x", 1);
+	password = "x";
 	k = load("enc.key", true);
-	is_str(k ? osp_key_id(k) : NULL, golden_id, "encrypted key loads with OSPACK_KEY_PASSWORD");
+	is_str(k ? osp_key_id(k) : NULL, golden_id, "encrypted key loads with its passphrase");
 	osp_key_free(k);
-	setenv("OSPACK_KEY_PASSWORD", "y", 1);
+	password = "y";
 	load_fails("enc.key", true, "enc.key: wrong passphrase or damaged key", "wrong passphrase");
-	unsetenv("OSPACK_KEY_PASSWORD");
-	load_fails("enc.key", true, "enc.key: the key is encrypted: set OSPACK_KEY_PASSWORD",
+	password = NULL;
+	load_fails("enc.key", true, "enc.key: the key is encrypted, and no passphrase was given",
 		   "no passphrase");
-	setenv("OSPACK_KEY_PASSWORD", "", 1);
-	load_fails("enc.key", true, "set OSPACK_KEY_PASSWORD", "empty passphrase");
+	password = "";
+	load_fails("enc.key", true, "no passphrase was given", "empty passphrase");
 	/* The older SEC1 form with a Proc-Type header, as `openssl ec -aes256` writes it. */
 	ok(sh("openssl ecparam -name prime256v1 -genkey -noout -out sec1.key && "
 	      "openssl ec -in sec1.key -aes256 -passout pass:x -out sec1enc.key") == 0,
 	   "openssl writes an encrypted SEC1 key");
-	setenv("OSPACK_KEY_PASSWORD", "x", 1);
+	password = "x";
 	k = load("sec1enc.key", true);
-	ok(k != NULL, "encrypted SEC1 key loads with OSPACK_KEY_PASSWORD");
+	ok(k != NULL, "encrypted SEC1 key loads with its passphrase");
 	osp_key_free(k);
-	unsetenv("OSPACK_KEY_PASSWORD");
-	load_fails("sec1enc.key", true, "the key is encrypted: set OSPACK_KEY_PASSWORD",
+	password = NULL;
+	load_fails("sec1enc.key", true, "the key is encrypted, and no passphrase was given",
 		   "encrypted SEC1 key without passphrase");
 }
 
@@ -647,7 +650,6 @@ int main(void)
 	snprintf(tmpdir, sizeof(tmpdir), "%s/ospack-sign.XXXXXX", tmp ? tmp : "/tmp");
 	if (mkdtemp(tmpdir) == NULL)
 		tap_skip_all("cannot make a temp folder");
-	unsetenv("OSPACK_KEY_PASSWORD");
 	have_openssl = system("openssl version >/dev/null 2>&1") == 0;
 	test_pae();
 	test_base64_vectors();
