@@ -30,6 +30,10 @@ int cmd_extract(int argc, char **argv);
 
 /* A context whose warnings go to stderr as "ospack: warning: ...". */
 struct ospack_ctx *cmd_ctx(void);
+/* Prints "ospack: out of memory" and gives its exit status, 4. */
+int cmd_nomem(void);
+/* Writes untrusted text (a name from a bundle) to out, control characters escaped. */
+void cmd_put_printable(const char *s, FILE *out);
 /* Prints "ospack: <message>" and gives the exit status of rc. */
 int cmd_fail(struct ospack_ctx *ctx, ospack_error rc);
 /* Prints "ospack CMD: <message>" and a hint, and gives exit status 2. */

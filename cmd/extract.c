@@ -51,8 +51,10 @@ int cmd_extract(int argc, char **argv)
 	int c, status = EXIT_USAGE;
 
 	while ((c = getopt_long(argc, argv, "C:k:j:qh", longopts, NULL)) != -1) {
-		if (c == 'k' && !cmd_keys_add(&keys, optarg))
+		if (c == 'k' && !cmd_keys_add(&keys, optarg)) {
+			status = cmd_nomem();
 			goto out;
+		}
 		else if (c == 'j' && cmd_parse_jobs("extract", optarg, &o.jobs) != 0)
 			goto out;
 		else if (c == OPT_PROGRESS)
@@ -77,7 +79,7 @@ int cmd_extract(int argc, char **argv)
 		goto out;
 	}
 	if (!cmd_keys_default(&keys)) {
-		status = 4;
+		status = cmd_nomem();
 		goto out;
 	}
 	o.keys = keys.v;
@@ -95,7 +97,9 @@ int cmd_extract(int argc, char **argv)
 		status = cmd_fail(ctx, rc);
 	} else {
 		if (!quiet) {
-			printf("extracted %s into %s (%llu files, %llu bytes)\n", res->bag, dir,
+			fputs("extracted ", stdout);
+			cmd_put_printable(res->bag, stdout);
+			printf(" into %s (%llu files, %llu bytes)\n", dir,
 			       (unsigned long long)res->files, (unsigned long long)res->bytes);
 			cmd_print_trust(res);
 		}

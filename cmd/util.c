@@ -20,12 +20,26 @@ struct ospack_ctx *cmd_ctx(void)
 {
 	struct ospack_ctx *ctx = ospack_ctx_new();
 
-	if (ctx == NULL) {
-		fprintf(stderr, "ospack: out of memory\n");
-		exit(4);
-	}
+	if (ctx == NULL)
+		exit(cmd_nomem());
 	ospack_ctx_set_warn(ctx, on_warning, NULL);
 	return ctx;
+}
+
+int cmd_nomem(void)
+{
+	cmd_progress_clear();
+	fprintf(stderr, "ospack: out of memory\n");
+	return ospack_exit_status(OSPACK_ENOMEM);
+}
+
+void cmd_put_printable(const char *s, FILE *out)
+{
+	char *p = ospack_printable(s);
+
+	/* Without memory for the copy, nothing untrusted is shown at all. */
+	fputs(p != NULL ? p : "?", out);
+	ospack_free(p);
 }
 
 int cmd_fail(struct ospack_ctx *ctx, ospack_error rc)

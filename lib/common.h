@@ -70,6 +70,15 @@ void osp_strv_free(struct osp_strv *sv);
 
 /* True when s is well-formed UTF-8 (no overlongs, no surrogates). */
 bool osp_utf8_valid(const char *s, size_t n);
+/*
+ * Untrusted text as it may reach a terminal in a one-line message: C0 controls
+ * (line breaks and tabs too), DEL, the C1 controls U+0080..U+009F and every byte
+ * that is not part of a well-formed UTF-8 character are shown as \xNN; the rest
+ * is copied. The result is cut, whole escapes only, to fit outlen bytes.
+ */
+void osp_printable(const char *s, char *out, size_t outlen);
+/* The same, as a new string (NULL on ENOMEM). */
+char *osp_printable_dup(const char *s);
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void osp_hex(const unsigned char *in, size_t n, char *out);
 int osp_unhex(const char *hex, unsigned char *out, size_t n); /* 0 on success */

@@ -58,6 +58,13 @@ OSPACK_API const char *ospack_version(void);
 /* Frees a string returned by the library. */
 OSPACK_API void ospack_free(void *p);
 
+/*
+ * s made safe to show on a terminal: control characters (C0, DEL and C1) and bytes
+ * that are not well-formed UTF-8 become \xNN. Messages on a context are already so.
+ * Free it with ospack_free(); NULL on ENOMEM.
+ */
+OSPACK_API char *ospack_printable(const char *s);
+
 /* ---- manifests ---- */
 
 struct ospack_manifest;

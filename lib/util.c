@@ -218,6 +218,79 @@ bool osp_utf8_valid(const char *str, size_t n)
 	return true;
 }
 
+/* Bytes of the well-formed UTF-8 character at s (0: none); s is NUL-terminated. */
+static size_t utf8_char(const char *s)
+{
+	unsigned char c = (unsigned char)s[0];
+	size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+
+	for (size_t k = 1; k < len; k++)
+		if (s[k] == '\0')
+			return 0;
+	return len > 0 && osp_utf8_valid(s, len) ? len : 0;
+}
+
+/* Writes the printable form of s into out (outlen bytes); returns its length. */
+static size_t printable(const char *s, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	if (outlen == 0)
+		return 0;
+	while (*s != '\0') {
+		unsigned char c = (unsigned char)*s;
+		size_t len = c < 0x80 ? 1 : utf8_char(s);
+		bool c1 = len == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0;
+
+		if (len == 1 && c >= 0x20 && c != 0x7f) {
+			if (o + 1 >= outlen)
+				break;
+			out[o++] = (char)c;
+			s++;
+		} else if (len > 1 && !c1) {
+			if (o + len >= outlen)
+				break;
+			memcpy(out + o, s, len);
+			o += len;
+			s += len;
+		} else {
+			/* A control character, or a byte of no character: each byte escaped. */
+			size_t n = len ? len : 1;
+
+			if (o + 4 * n >= outlen)
+				break;
+			for (size_t k = 0; k < n; k++, o += 4)
+				snprintf(out + o, outlen - o, "\\x%02x", (unsigned char)s[k]);
+			s += n;
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+void osp_printable(const char *s, char *out, size_t outlen)
+{
+	printable(s, out, outlen);
+}
+
+char *osp_printable_dup(const char *s)
+{
+	size_t n = strlen(s);
+	char *out;
+
+	if (n > (SIZE_MAX - 1) / 4)
+		return NULL;
+	out = malloc(4 * n + 1);
+	if (out != NULL)
+		printable(s, out, 4 * n + 1);
+	return out;
+}
+
+OSPACK_API char *ospack_printable(const char *s)
+{
+	return osp_printable_dup(s);
+}
+
 void osp_hex(const unsigned char *in, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";
