@@ -95,6 +95,18 @@ ospack_error osp_read_file(struct ospack_ctx *ctx, const char *path, size_t max,
  */
 ospack_error osp_check_relpath(struct ospack_ctx *ctx, const char *what, const char *rel);
 
+/*
+ * Leftovers of a run killed outright (docs/FORMAT.md, "Leftovers"). A build
+ * writes its archive to ".BASE.tmp-XXXXXX" beside the target BASE and holds an
+ * exclusive flock on it until it is renamed: a file of that name that no process
+ * holds locked, owned by this user, is a leftover. osp_claim_temp takes that
+ * lock on the file just made (false when a sweep removed it meanwhile: make
+ * another); osp_sweep_temps removes the leftovers of target, and warns, naming
+ * them, where the file system has no locks.
+ */
+bool osp_claim_temp(int fd);
+void osp_sweep_temps(struct ospack_ctx *ctx, const char *target);
+
 /* Human-readable byte count ("3.4 MiB") into out. */
 void osp_human_size(uint64_t n, char *out, size_t outlen);
 

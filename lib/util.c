@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -386,4 +389,70 @@ ospack_error osp_read_file(struct ospack_ctx *ctx, const char *path, size_t max,
 		rc = osp_nomem(ctx);
 	osp_buf_free(&b);
 	return rc;
+}
+
+bool osp_claim_temp(int fd)
+{
+	struct stat st;
+
+	/* Without locks on this file system nothing is swept: nothing to claim. */
+	if (flock(fd, LOCK_EX) != 0)
+		return true;
+	return fstat(fd, &st) != 0 || st.st_nlink > 0;
+}
+
+/* ".BASE.tmp-" and six characters of mkstemp's. */
+static bool is_temp_of(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+
+	return name[0] == '.' && strncmp(name + 1, base, n) == 0 &&
+	       strncmp(name + 1 + n, ".tmp-", 5) == 0 && strlen(name + n + 6) == 6 &&
+	       strspn(name + n + 6,
+		      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") == 6;
+}
+
+static void sweep_one(struct ospack_ctx *ctx, int dfd, const char *dir, const char *name)
+{
+	struct stat st, now;
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid()) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			/* Unlocked: no live run holds it. Removed if the name still is it. */
+			if (fstatat(dfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    now.st_dev == st.st_dev && now.st_ino == st.st_ino)
+				unlinkat(dfd, name, 0);
+		} else if (errno != EWOULDBLOCK) {
+			osp_warn(ctx,
+				 "%s/%s: may be left by an ospack build that was stopped; if none "
+				 "is running, delete it",
+				 dir, name);
+		}
+	}
+	close(fd);
+}
+
+void osp_sweep_temps(struct ospack_ctx *ctx, const char *target)
+{
+	const char *slash = strrchr(target, '/'), *base = slash ? slash + 1 : target;
+	char *dir = slash == NULL ? osp_strdup(".")
+				  : osp_strndup(target, slash == target ? 1 : (size_t)(slash - target));
+	int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	int fd = dfd >= 0 ? dup(dfd) : -1;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (d == NULL && fd >= 0)
+		close(fd);
+	while (d != NULL && base[0] != '\0' && (de = readdir(d)) != NULL)
+		if (is_temp_of(de->d_name, base))
+			sweep_one(ctx, dfd, dir, de->d_name);
+	if (d != NULL)
+		closedir(d);
+	if (dfd >= 0)
+		close(dfd);
+	free(dir);
 }
