@@ -827,6 +827,7 @@ OSPACK_API ospack_error ospack_build(struct ospack_ctx *ctx, const struct ospack
 	struct build b = {.ctx = ctx, .o = opts ? opts : &defaults, .fd = -1};
 	ospack_error rc;
 
+	osp_interrupt_reset();
 	*out = NULL;
 	b.r.m = m;
 	rc = set_options(&b);

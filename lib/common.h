@@ -35,6 +35,12 @@ ospack_error osp_errno(struct ospack_ctx *ctx, int err, const char *what, const 
 void osp_warn(struct ospack_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 bool osp_interrupted(void);
+/*
+ * Clears the interrupt flag: each public operation that can be interrupted calls
+ * it first, so that an interrupt stops the operation running then, not every
+ * later one.
+ */
+void osp_interrupt_reset(void);
 
 /* A growable byte buffer; data is always NUL-terminated. */
 struct osp_buf {

@@ -17,6 +17,11 @@ OSPACK_API void ospack_interrupt(void)
 	interrupted = 1;
 }
 
+void osp_interrupt_reset(void)
+{
+	interrupted = 0;
+}
+
 bool osp_interrupted(void)
 {
 	return interrupted != 0;

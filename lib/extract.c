@@ -359,6 +359,7 @@ OSPACK_API ospack_error ospack_extract(struct ospack_ctx *ctx, const char *input
 	ospack_error rc;
 
 	*out = NULL;
+	osp_interrupt_reset();
 	rc = osp_load_trusted(ctx, opts ? opts->keys : NULL, nkeys, &keys);
 	if (rc == OSPACK_OK)
 		rc = osp_open_bundle(ctx, input, &fd, &isdir);

@@ -49,7 +49,8 @@ OSPACK_API void ospack_ctx_set_warn(struct ospack_ctx *ctx, ospack_warn_fn fn, v
 
 /*
  * Asks every running operation to stop at its next check and clean up.
- * Async-signal-safe: meant to be called from a signal handler.
+ * Async-signal-safe: meant to be called from a signal handler. An operation
+ * started later clears the request and runs: one interrupt stops what runs now.
  */
 OSPACK_API void ospack_interrupt(void);
 

@@ -602,6 +602,7 @@ OSPACK_API ospack_error ospack_keygen(struct ospack_ctx *ctx, const char *type, 
 {
 	enum osp_keytype t;
 
+	osp_interrupt_reset();
 	if (type == NULL || strcmp(type, "ed25519") == 0)
 		t = OSP_KEY_ED25519;
 	else if (strcmp(type, "ecdsa-p256") == 0)
