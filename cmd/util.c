@@ -26,6 +26,18 @@ struct ospack_ctx *cmd_ctx(void)
 	return ctx;
 }
 
+const char *cmd_one_of(const char *(*name)(int))
+{
+	static char list[256];
+	size_t n = 0;
+
+	list[0] = '\0';
+	for (int i = 0; name(i) != NULL && n < sizeof(list); i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
+				      i == 0 ? "" : name(i + 1) == NULL ? " or " : ", ", name(i));
+	return list;
+}
+
 int cmd_nomem(void)
 {
 	cmd_progress_clear();

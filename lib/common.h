@@ -102,7 +102,7 @@ ospack_error osp_read_file(struct ospack_ctx *ctx, const char *path, size_t max,
 ospack_error osp_check_relpath(struct ospack_ctx *ctx, const char *what, const char *rel);
 
 /*
- * Leftovers of a run killed outright (docs/FORMAT.md, "Leftovers"). A build
+ * Leftovers of a run killed outright (docs/leftovers.md). A build
  * writes its archive to ".BASE.tmp-XXXXXX" beside the target BASE and holds an
  * exclusive flock on it until it is renamed: a file of that name that no process
  * holds locked, owned by this user, is a leftover. osp_claim_temp takes that

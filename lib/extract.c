@@ -205,7 +205,7 @@ static bool is_stage_name(const char *name)
 /*
  * Removes a staging folder a killed run left in the target. Called only while
  * holding the target's lock, which every run holds until it ends: a staging
- * folder seen then belongs to no live run (docs/FORMAT.md, "Leftovers").
+ * folder seen then belongs to no live run (docs/leftovers.md).
  */
 static bool is_stage_dir(struct extraction *e, const char *name)
 {

@@ -17,8 +17,7 @@ enum osp_level {
 	OSP_NLEVELS
 };
 
-/* "baseline", "open-science", "mof-class-3", "mof-class-2", "mof-class-1". */
-const char *osp_level_name(enum osp_level l);
+/* By name, as ospack_level_name() gives them. */
 int osp_level_parse(const char *name, enum osp_level *l); /* 0, or -1 if unknown */
 
 /* The MOF component a manifest entry stands for, or -1 (docs of type other). */

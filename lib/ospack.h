@@ -135,6 +135,8 @@ OSPACK_API void ospack_build_result_free(struct ospack_build_result *r);
  */
 /* Whether name is one of the levels above: for checking options before any work. */
 OSPACK_API int ospack_level_known(const char *name);
+/* The levels' names, lowest first: the i-th, or NULL past the last. */
+OSPACK_API const char *ospack_level_name(int i);
 
 OSPACK_API ospack_error ospack_check(struct ospack_ctx *ctx, const struct ospack_manifest *m,
 				     const char *require, int allow_dirty, char **text,
@@ -152,6 +154,8 @@ OSPACK_API ospack_error ospack_check(struct ospack_ctx *ctx, const struct ospack
 OSPACK_API ospack_error ospack_keygen(struct ospack_ctx *ctx,
 				      const char *type /* "ed25519" (NULL) or "ecdsa-p256" */,
 				      const char *prefix, char keyid[65]);
+/* The key types keygen makes, the default first: the i-th, or NULL past the last. */
+OSPACK_API const char *ospack_key_type_name(int i);
 
 /* ---- the Model Openness Framework ---- */
 
