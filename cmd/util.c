@@ -34,7 +34,10 @@ const char *cmd_one_of(const char *(*name)(int))
 	list[0] = '\0';
 	for (int i = 0; name(i) != NULL && n < sizeof(list); i++)
 		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
-				      i == 0 ? "" : name(i + 1) == NULL ? " or " : ", ", name(i));
+				      i == 0		    ? ""
+				      : name(i + 1) == NULL ? " or "
+							    : ", ",
+				      name(i));
 	return list;
 }
 

@@ -65,8 +65,7 @@ int cmd_verify(int argc, char **argv)
 		if (c == 'k' && !cmd_keys_add(&keys, optarg)) {
 			status = cmd_nomem();
 			goto out;
-		}
-		else if (c == 'j' && cmd_parse_jobs("verify", optarg, &o.jobs) != 0)
+		} else if (c == 'j' && cmd_parse_jobs("verify", optarg, &o.jobs) != 0)
 			goto out;
 		else if (c == OPT_PROGRESS)
 			plain = true;

@@ -284,14 +284,16 @@ static ospack_error open_target(struct extraction *e)
 			if (locked && remove_stale_stage(e, de->d_name))
 				continue;
 			if (rc == OSPACK_OK)
-				why = osp_error(e->ctx, OSPACK_EUSAGE,
-						"%s: holds %s, left by an ospack extract that was "
-						"stopped; if none is running, delete that folder and "
-						"retry",
-						dir, de->d_name);
+				why = osp_error(
+					e->ctx, OSPACK_EUSAGE,
+					"%s: holds %s, left by an ospack extract that was "
+					"stopped; if none is running, delete that folder and "
+					"retry",
+					dir, de->d_name);
 		} else if (rc == OSPACK_OK) {
 			why = osp_error(e->ctx, OSPACK_EUSAGE,
-					"%s: not empty (extract wants an empty or new folder)", dir);
+					"%s: not empty (extract wants an empty or new folder)",
+					dir);
 		}
 		if (rc == OSPACK_OK)
 			rc = why;
@@ -322,8 +324,8 @@ static void unmake_target(struct extraction *e)
 	struct stat mine, now;
 
 	if (e->dirfd >= 0 && fstat(e->dirfd, &mine) == 0 &&
-	    fstatat(AT_FDCWD, e->dir, &now, AT_SYMLINK_NOFOLLOW) == 0 && mine.st_dev == now.st_dev &&
-	    mine.st_ino == now.st_ino)
+	    fstatat(AT_FDCWD, e->dir, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    mine.st_dev == now.st_dev && mine.st_ino == now.st_ino)
 		rmdir(e->dir);
 }
 

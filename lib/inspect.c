@@ -205,32 +205,6 @@ static void text_component(struct osp_buf *b, json_t *c)
 	}
 }
 
-/*
- * Every string of the statement made printable, in place, before it is shown as
- * text: a statement is untrusted and must not drive the terminal. false on ENOMEM.
- */
-static bool make_printable(json_t *j)
-{
-	const char *key;
-	json_t *v;
-	size_t i;
-
-	if (json_is_string(j)) {
-		char *p = osp_printable_dup(json_string_value(j));
-		bool ok = p != NULL && json_string_set(j, p) == 0;
-
-		free(p);
-		return ok;
-	}
-	json_array_foreach (j, i, v)
-		if (!make_printable(v))
-			return false;
-	json_object_foreach (j, key, v)
-		if (!make_printable(v))
-			return false;
-	return true;
-}
-
 static char *render_text(json_t *p)
 {
 	struct osp_buf b = {0};
@@ -286,7 +260,7 @@ OSPACK_API ospack_error ospack_inspect(struct ospack_ctx *ctx, const char *input
 	    (*json = json_dumps(pred, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		rc = osp_nomem(ctx);
 	if (rc == OSPACK_OK && text != NULL &&
-	    (!make_printable(pred) || (*text = render_text(pred)) == NULL)) {
+	    (!osp_json_printable(pred) || (*text = render_text(pred)) == NULL)) {
 		rc = osp_nomem(ctx);
 		if (json != NULL) {
 			free(*json);

@@ -32,6 +32,24 @@ OSPACK_API const char *ospack_level_name(int i)
 	return i >= 0 && i < OSP_NLEVELS ? level_names[i] : NULL;
 }
 
+bool osp_json_printable(json_t *j)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (json_is_string(j)) {
+		char *p = osp_printable_dup(json_string_value(j));
+		bool ok = p != NULL && json_string_set(j, p) == 0;
+
+		free(p);
+		return ok;
+	}
+	json_array_foreach(j, i, v) if (!osp_json_printable(v)) return false;
+	json_object_foreach(j, key, v) if (!osp_json_printable(v)) return false;
+	return true;
+}
+
 int osp_level_parse(const char *name, enum osp_level *l)
 {
 	for (int i = 0; i < OSP_NLEVELS; i++) {
@@ -348,7 +366,10 @@ ospack_error osp_openness_require(struct ospack_ctx *ctx, const struct osp_openn
 		struct osp_buf b = {0};
 
 		for (int i = 0; i < OSP_NLEVELS; i++)
-			osp_buf_printf(&b, "%s%s", i == 0 ? "" : i == OSP_NLEVELS - 1 ? " or " : ", ",
+			osp_buf_printf(&b, "%s%s",
+				       i == 0		      ? ""
+				       : i == OSP_NLEVELS - 1 ? " or "
+							      : ", ",
 				       level_names[i]);
 		osp_error(ctx, OSPACK_EUSAGE, "--require: '%s' is not %s", level,
 			  b.failed ? "a level" : b.data);

@@ -17,6 +17,13 @@ enum osp_level {
 	OSP_NLEVELS
 };
 
+/*
+ * Makes every string in j printable, in place (osp_printable), before it is shown
+ * as text: what a statement or a manifest says must not drive the terminal.
+ * false on ENOMEM.
+ */
+bool osp_json_printable(json_t *j);
+
 /* By name, as ospack_level_name() gives them. */
 int osp_level_parse(const char *name, enum osp_level *l); /* 0, or -1 if unknown */
 

@@ -622,9 +622,9 @@ OSPACK_API ospack_error ospack_keygen(struct ospack_ctx *ctx, const char *type, 
 
 		for (i = 0; i < OSP_ARRAY_LEN(key_types); i++)
 			osp_buf_printf(&b, "%s%s",
-				       i == 0				     ? ""
+				       i == 0				   ? ""
 				       : i == OSP_ARRAY_LEN(key_types) - 1 ? " or "
-									     : ", ",
+									   : ", ",
 				       key_types[i].name);
 		osp_error(ctx, OSPACK_EUSAGE, "unknown key type \"%s\" (want %s)", type,
 			  b.failed ? "another" : b.data);

@@ -225,7 +225,10 @@ bool osp_utf8_valid(const char *str, size_t n)
 static size_t utf8_char(const char *s)
 {
 	unsigned char c = (unsigned char)s[0];
-	size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+	size_t len = c >= 0xc2 && c <= 0xdf   ? 2
+		     : c >= 0xe0 && c <= 0xef ? 3
+		     : c >= 0xf0 && c <= 0xf4 ? 4
+					      : 0;
 
 	for (size_t k = 1; k < len; k++)
 		if (s[k] == '\0')
@@ -438,8 +441,9 @@ static void sweep_one(struct ospack_ctx *ctx, int dfd, const char *dir, const ch
 void osp_sweep_temps(struct ospack_ctx *ctx, const char *target)
 {
 	const char *slash = strrchr(target, '/'), *base = slash ? slash + 1 : target;
-	char *dir = slash == NULL ? osp_strdup(".")
-				  : osp_strndup(target, slash == target ? 1 : (size_t)(slash - target));
+	char *dir = slash == NULL
+			    ? osp_strdup(".")
+			    : osp_strndup(target, slash == target ? 1 : (size_t)(slash - target));
 	int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	int fd = dfd >= 0 ? dup(dfd) : -1;
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;

@@ -54,8 +54,8 @@ int main(void)
 	       "an interrupt raised before a verify does not fail it: %s", ospack_ctx_message(ctx));
 	ospack_interrupt();
 	snprintf(target, sizeof(target), "%s/x", dir);
-	is_int(ospack_extract(ctx, BUNDLE, target, NULL, &r), OSPACK_OK,
-	       "nor an extract: %s", ospack_ctx_message(ctx));
+	is_int(ospack_extract(ctx, BUNDLE, target, NULL, &r), OSPACK_OK, "nor an extract: %s",
+	       ospack_ctx_message(ctx));
 	snprintf(bag, sizeof(bag), "%s/%s", target, r ? r->bag : "?");
 	ospack_verify_result_free(r);
 
