@@ -110,6 +110,13 @@ run "$OSPACK" inspect --json "$T/statement.tar"
 ok $? "inspect --json: Jansson escapes the C0 controls (DEL and C1 are valid JSON, left as is)"
 
 # --- malformed UTF-8 ---
+cp "$T/payloadType.tar" "$T/$(printf 'bad\377\033[2Jname.tar')"
+run "$OSPACK" verify "$T/$(printf 'bad\377\033[2Jname.tar')"
+[ $rc -eq 1 ] && grep -qF "$T/bad\xff\x1b[2Jname.tar: ospack/statement.dsse.json: payload type" "$T/err" &&
+	iconv -f UTF-8 -t UTF-8 "$T/err" >/dev/null
+ok $? "verify: a bundle name with malformed UTF-8 is shown escaped, the message valid UTF-8"
+clean "verify: no raw control byte from the bundle's name"
+
 printf 'name: "x\377\033[2J"\n' >"$T/bad.yaml"
 run "$OSPACK" build "$T/bad.yaml" -o "$T/bad.tar"
 [ $rc -ne 0 ] && [ -s "$T/err" ]
