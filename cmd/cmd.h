@@ -10,7 +10,6 @@
 #include "ospack.h"
 
 #define EXIT_USAGE 2
-#define LEVELS "baseline, open-science, mof-class-3, mof-class-2 or mof-class-1"
 
 struct cmd_common {
 	bool json;
@@ -30,11 +29,16 @@ int cmd_extract(int argc, char **argv);
 
 /* A context whose warnings go to stderr as "ospack: warning: ...". */
 struct ospack_ctx *cmd_ctx(void);
+/* "a, b or c" from a library's list (ospack_level_name, ospack_key_type_name). */
+const char *cmd_one_of(const char *(*name)(int));
+#define LEVELS cmd_one_of(ospack_level_name)
+/* Prints "ospack: out of memory" and gives its exit status, 4. */
+int cmd_nomem(void);
+/* Writes untrusted text (a name from a bundle) to out, control characters escaped. */
+void cmd_put_printable(const char *s, FILE *out);
 /* Prints "ospack: <message>" (with a hint naming a flag, where one helps) and gives the exit
  * status of rc. */
 int cmd_fail(struct ospack_ctx *ctx, ospack_error rc);
-/* Prints "ospack: out of memory" and gives its exit status. */
-int cmd_nomem(void);
 /* Prints "ospack CMD: <message>" and a hint, and gives exit status 2. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Installs the signal handlers that make a running operation stop and clean up. */

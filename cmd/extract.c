@@ -14,7 +14,9 @@ static const char usage[] =
 	"Verifies the bundle as 'ospack verify' does while unpacking it into DIR, which\n"
 	"must be empty or not exist. Files are staged inside DIR and moved into place\n"
 	"only when every check passed: a rejected bundle leaves nothing behind. Nothing\n"
-	"is written outside DIR and no link is created or followed.\n"
+	"is written outside DIR and no link is created or followed; DIR itself must not\n"
+	"be a link. The staging folder of an extract that was killed outright is\n"
+	"removed by the next extract into DIR (docs/leftovers.md).\n"
 	"\n"
 	"  -C, --directory DIR  where to unpack (required)\n"
 	"  -k, --key PUBKEY     require a valid signature by this public key; repeatable\n"
@@ -51,9 +53,10 @@ int cmd_extract(int argc, char **argv)
 	int c, status = EXIT_USAGE;
 
 	while ((c = getopt_long(argc, argv, "C:k:j:qh", longopts, NULL)) != -1) {
-		if (c == 'k' && !cmd_keys_add(&keys, optarg))
+		if (c == 'k' && !cmd_keys_add(&keys, optarg)) {
+			status = cmd_nomem();
 			goto out;
-		else if (c == 'j' && cmd_parse_jobs("extract", optarg, &o.jobs) != 0)
+		} else if (c == 'j' && cmd_parse_jobs("extract", optarg, &o.jobs) != 0)
 			goto out;
 		else if (c == OPT_PROGRESS)
 			plain = true;
@@ -77,7 +80,7 @@ int cmd_extract(int argc, char **argv)
 		goto out;
 	}
 	if (!cmd_keys_default(&keys)) {
-		status = 4;
+		status = cmd_nomem();
 		goto out;
 	}
 	o.keys = keys.v;
@@ -95,7 +98,9 @@ int cmd_extract(int argc, char **argv)
 		status = cmd_fail(ctx, rc);
 	} else {
 		if (!quiet) {
-			printf("extracted %s into %s (%llu files, %llu bytes)\n", res->bag, dir,
+			fputs("extracted ", stdout);
+			cmd_put_printable(res->bag, stdout);
+			printf(" into %s (%llu files, %llu bytes)\n", dir,
 			       (unsigned long long)res->files, (unsigned long long)res->bytes);
 			cmd_print_trust(res);
 		}

@@ -26,11 +26,11 @@ int cmd_keygen(int argc, char **argv)
 						 {"output", required_argument, NULL, 'o'},
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
-	const char *type = "ed25519", *prefix = NULL;
+	const char *type = ospack_key_type_name(0), *prefix = NULL;
 	struct ospack_ctx *ctx;
 	char keyid[65];
 	ospack_error rc;
-	int c, status;
+	int c, i, status;
 
 	while ((c = getopt_long(argc, argv, "t:o:h", longopts, NULL)) != -1) {
 		if (c == 't')
@@ -47,8 +47,12 @@ int cmd_keygen(int argc, char **argv)
 		return cmd_usage_error("keygen", "unexpected argument '%s'", argv[optind]);
 	if (prefix == NULL)
 		return cmd_usage_error("keygen", "-o PREFIX is required");
-	if (strcmp(type, "ed25519") != 0 && strcmp(type, "ecdsa-p256") != 0)
-		return cmd_usage_error("keygen", "-t: '%s' is not ed25519 or ecdsa-p256", type);
+	for (i = 0; ospack_key_type_name(i) != NULL; i++)
+		if (strcmp(type, ospack_key_type_name(i)) == 0)
+			break;
+	if (ospack_key_type_name(i) == NULL)
+		return cmd_usage_error("keygen", "-t: '%s' is not %s", type,
+				       cmd_one_of(ospack_key_type_name));
 	ctx = cmd_ctx();
 	rc = ospack_keygen(ctx, type, prefix, keyid);
 	if (rc != OSPACK_OK) {

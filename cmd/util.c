@@ -48,18 +48,41 @@ struct ospack_ctx *cmd_ctx(void)
 {
 	struct ospack_ctx *ctx = ospack_ctx_new();
 
-	if (ctx == NULL) {
-		cmd_nomem();
-		exit(ospack_exit_status(OSPACK_ENOMEM));
-	}
+	if (ctx == NULL)
+		exit(cmd_nomem());
 	ospack_ctx_set_warn(ctx, on_warning, NULL);
 	return ctx;
 }
 
+const char *cmd_one_of(const char *(*name)(int))
+{
+	static char list[256];
+	size_t n = 0;
+
+	list[0] = '\0';
+	for (int i = 0; name(i) != NULL && n < sizeof(list); i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
+				      i == 0		    ? ""
+				      : name(i + 1) == NULL ? " or "
+							    : ", ",
+				      name(i));
+	return list;
+}
+
 int cmd_nomem(void)
 {
-	fprintf(stderr, "ospack: %s\n", ospack_strerror(OSPACK_ENOMEM));
+	cmd_progress_clear();
+	fprintf(stderr, "ospack: out of memory\n");
 	return ospack_exit_status(OSPACK_ENOMEM);
+}
+
+void cmd_put_printable(const char *s, FILE *out)
+{
+	char *p = ospack_printable(s);
+
+	/* Without memory for the copy, nothing untrusted is shown at all. */
+	fputs(p != NULL ? p : "?", out);
+	ospack_free(p);
 }
 
 int cmd_fail(struct ospack_ctx *ctx, ospack_error rc)

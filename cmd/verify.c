@@ -36,8 +36,10 @@ static const char usage[] =
 
 static void print_result(const struct ospack_verify_result *r, const char *input)
 {
-	printf("%s: verified %s (%llu files, %llu bytes)\n", strcmp(input, "-") ? input : "stdin",
-	       r->bag, (unsigned long long)r->files, (unsigned long long)r->bytes);
+	printf("%s: verified ", strcmp(input, "-") ? input : "stdin");
+	cmd_put_printable(r->bag, stdout);
+	printf(" (%llu files, %llu bytes)\n", (unsigned long long)r->files,
+	       (unsigned long long)r->bytes);
 	cmd_print_trust(r);
 }
 
@@ -60,9 +62,10 @@ int cmd_verify(int argc, char **argv)
 	int c, status = EXIT_USAGE;
 
 	while ((c = getopt_long(argc, argv, "k:j:qh", longopts, NULL)) != -1) {
-		if (c == 'k' && !cmd_keys_add(&keys, optarg))
+		if (c == 'k' && !cmd_keys_add(&keys, optarg)) {
+			status = cmd_nomem();
 			goto out;
-		else if (c == 'j' && cmd_parse_jobs("verify", optarg, &o.jobs) != 0)
+		} else if (c == 'j' && cmd_parse_jobs("verify", optarg, &o.jobs) != 0)
 			goto out;
 		else if (c == OPT_PROGRESS)
 			plain = true;
@@ -82,7 +85,7 @@ int cmd_verify(int argc, char **argv)
 	if ((status = cmd_one_operand("verify", argc, optind, "BUNDLE")) != 0)
 		goto out;
 	if (!cmd_keys_default(&keys)) {
-		status = 4;
+		status = cmd_nomem();
 		goto out;
 	}
 	o.keys = keys.v;

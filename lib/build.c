@@ -153,13 +153,26 @@ static ospack_error open_output(struct build *b)
 	}
 	if (b->tmp == NULL)
 		return osp_nomem(b->ctx);
-	b->fd = mkostemp(b->tmp, O_CLOEXEC);
-	if (b->fd < 0) {
-		int err = errno;
+	osp_sweep_temps(b->ctx, b->target);
+	for (unsigned i = 0;; i++) {
+		char *name = osp_strdup(b->tmp);
 
-		free(b->tmp);
-		b->tmp = NULL;
-		return osp_errno(b->ctx, err, "cannot create the archive beside", b->target);
+		b->fd = name ? mkostemp(name, O_CLOEXEC) : -1;
+		if (b->fd < 0 || osp_claim_temp(b->fd) || i == 9) {
+			int err = name ? errno : ENOMEM;
+
+			free(b->tmp);
+			b->tmp = name;
+			if (b->fd < 0) {
+				free(b->tmp);
+				b->tmp = NULL;
+				return osp_errno(b->ctx, err, "cannot create the archive beside",
+						 b->target);
+			}
+			break;
+		}
+		close(b->fd);
+		free(name);
 	}
 	mask = umask(022);
 	umask(mask);
@@ -748,15 +761,16 @@ static ospack_error finish_output(struct build *b)
 		return OSPACK_OK;
 	if (fsync(b->fd) != 0)
 		return osp_errno(b->ctx, errno, "cannot write", b->tmp);
-	if (close(b->fd) != 0) {
-		b->fd = -1;
-		return osp_errno(b->ctx, errno, "cannot write", b->tmp);
-	}
-	b->fd = -1;
+	/* Renamed while still open, so still locked: no sweep takes it for a leftover. */
 	if (rename(b->tmp, b->target) != 0)
 		return osp_errno(b->ctx, errno, "cannot rename the archive to", b->target);
 	free(b->tmp);
 	b->tmp = NULL;
+	if (close(b->fd) != 0) {
+		b->fd = -1;
+		return osp_errno(b->ctx, errno, "cannot write", b->target);
+	}
+	b->fd = -1;
 	sync_dir(b->target);
 	return OSPACK_OK;
 }
@@ -880,6 +894,7 @@ OSPACK_API ospack_error ospack_build(struct ospack_ctx *ctx, const struct ospack
 	struct build b = {.ctx = ctx, .o = opts ? opts : &defaults, .fd = -1};
 	ospack_error rc;
 
+	osp_interrupt_reset();
 	*out = NULL;
 	b.r.m = m;
 	rc = set_options(&b);

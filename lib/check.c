@@ -10,19 +10,25 @@
 #include "openness.h"
 #include "release.h"
 
-static char *render_text(const struct osp_release *r, json_t *report, uint64_t bytes)
+/* The report as text, every string from the manifest made printable. */
+static char *render_text(const json_t *j, uint64_t files, uint64_t bytes)
 {
 	struct osp_buf b = {0};
-	char human[32], *body = osp_openness_text(report);
+	json_t *shown = json_deep_copy(j);
+	char human[32], *body = NULL;
 
+	if (shown != NULL && osp_json_printable(shown))
+		body = osp_openness_text(json_object_get(shown, "openness"));
 	osp_human_size(bytes, human, sizeof(human));
-	osp_buf_printf(&b, "%s %s: the manifest is valid; %zu files, %s to bundle\n\n", r->m->name,
-		       r->m->version, (size_t)r->files, human);
+	osp_buf_printf(&b, "%s %s: the manifest is valid; %zu files, %s to bundle\n\n",
+		       json_string_value(json_object_get(shown, "name")),
+		       json_string_value(json_object_get(shown, "version")), (size_t)files, human);
 	if (body != NULL)
 		osp_buf_puts(&b, body);
 	else
 		b.failed = true;
 	free(body);
+	json_decref(shown);
 	return osp_buf_steal(&b, NULL);
 }
 
@@ -57,7 +63,7 @@ OSPACK_API ospack_error ospack_check(struct ospack_ctx *ctx, const struct ospack
 	j = json_pack("{s:s, s:s, s:I, s:I, s:O}", "name", m->name, "version", m->version, "files",
 		      (json_int_t)r.files, "bytes", (json_int_t)bytes, "openness", report);
 	if (report == NULL || j == NULL ||
-	    (text != NULL && (*text = render_text(&r, report, bytes)) == NULL) ||
+	    (text != NULL && (*text = render_text(j, r.files, bytes)) == NULL) ||
 	    (json != NULL && (*json = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)) {
 		rc = osp_nomem(ctx);
 		goto out;

@@ -35,6 +35,12 @@ ospack_error osp_errno(struct ospack_ctx *ctx, int err, const char *what, const 
 void osp_warn(struct ospack_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 bool osp_interrupted(void);
+/*
+ * Clears the interrupt flag: each public operation that can be interrupted calls
+ * it first, so that an interrupt stops the operation running then, not every
+ * later one.
+ */
+void osp_interrupt_reset(void);
 
 /* A growable byte buffer; data is always NUL-terminated. */
 struct osp_buf {
@@ -70,6 +76,15 @@ void osp_strv_free(struct osp_strv *sv);
 
 /* True when s is well-formed UTF-8 (no overlongs, no surrogates). */
 bool osp_utf8_valid(const char *s, size_t n);
+/*
+ * Untrusted text as it may reach a terminal in a one-line message: C0 controls
+ * (line breaks and tabs too), DEL, the C1 controls U+0080..U+009F and every byte
+ * that is not part of a well-formed UTF-8 character are shown as \xNN; the rest
+ * is copied. The result is cut, whole escapes only, to fit outlen bytes.
+ */
+void osp_printable(const char *s, char *out, size_t outlen);
+/* The same, as a new string (NULL on ENOMEM). */
+char *osp_printable_dup(const char *s);
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void osp_hex(const unsigned char *in, size_t n, char *out);
 int osp_unhex(const char *hex, unsigned char *out, size_t n); /* 0 on success */
@@ -85,6 +100,18 @@ ospack_error osp_read_file(struct ospack_ctx *ctx, const char *path, size_t max,
  * source in the message (OSPACK_EMANIFEST).
  */
 ospack_error osp_check_relpath(struct ospack_ctx *ctx, const char *what, const char *rel);
+
+/*
+ * Leftovers of a run killed outright (docs/leftovers.md). A build
+ * writes its archive to ".BASE.tmp-XXXXXX" beside the target BASE and holds an
+ * exclusive flock on it until it is renamed: a file of that name that no process
+ * holds locked, owned by this user, is a leftover. osp_claim_temp takes that
+ * lock on the file just made (false when a sweep removed it meanwhile: make
+ * another); osp_sweep_temps removes the leftovers of target, and warns, naming
+ * them, where the file system has no locks.
+ */
+bool osp_claim_temp(int fd);
+void osp_sweep_temps(struct ospack_ctx *ctx, const char *target);
 
 /* Human-readable byte count ("3.4 MiB") into out. */
 void osp_human_size(uint64_t n, char *out, size_t outlen);

@@ -17,6 +17,11 @@ OSPACK_API void ospack_interrupt(void)
 	interrupted = 1;
 }
 
+void osp_interrupt_reset(void)
+{
+	interrupted = 0;
+}
+
 bool osp_interrupted(void)
 {
 	return interrupted != 0;
@@ -113,8 +118,12 @@ ospack_error osp_verror(struct ospack_ctx *ctx, ospack_error code, const char *f
 {
 	if (ctx == NULL)
 		return code;
+	char raw[sizeof(ctx->msg)];
+
 	ctx->code = code;
-	vsnprintf(ctx->msg, sizeof(ctx->msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	/* Names and strings from bundles, statements and manifests reach a terminal. */
+	osp_printable(raw, ctx->msg, sizeof(ctx->msg));
 	return code;
 }
 
@@ -137,7 +146,8 @@ ospack_error osp_error_prefix(struct ospack_ctx *ctx, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, ctx->msg, sizeof(old));
-	snprintf(ctx->msg, sizeof(ctx->msg), "%s: %s", prefix, old);
+	osp_printable(prefix, ctx->msg, sizeof(ctx->msg));
+	snprintf(ctx->msg + strlen(ctx->msg), sizeof(ctx->msg) - strlen(ctx->msg), ": %s", old);
 	return ctx->code;
 }
 
@@ -159,13 +169,14 @@ ospack_error osp_errno(struct ospack_ctx *ctx, int err, const char *what, const 
 
 void osp_warn(struct ospack_ctx *ctx, const char *fmt, ...)
 {
-	char msg[1024];
+	char raw[1024], msg[1024];
 	va_list ap;
 
 	if (ctx == NULL || ctx->warn == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	osp_printable(raw, msg, sizeof(msg));
 	ctx->warn(ctx->warn_arg, msg);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -178,48 +179,131 @@ static void remove_tree(int fd)
 	closedir(d);
 }
 
-/* The target must be an empty folder, or not exist (then it is made, and *made is set). */
-static ospack_error prepare_target(struct ospack_ctx *ctx, const char *dir, bool *made)
-{
-	DIR *d;
-	struct dirent *de;
-
-	*made = false;
-	if (mkdir(dir, 0755) == 0) {
-		*made = true;
-		return OSPACK_OK;
-	}
-	if (errno != EEXIST)
-		return osp_errno(ctx, errno, "cannot create", dir);
-	d = opendir(dir);
-	if (d == NULL)
-		return errno == ENOTDIR ? osp_error(ctx, OSPACK_EUSAGE, "%s: not a folder", dir)
-					: osp_errno(ctx, errno, "cannot open", dir);
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
-			closedir(d);
-			return osp_error(ctx, OSPACK_EUSAGE,
-					 "%s: not empty (extract wants an empty or new folder)",
-					 dir);
-		}
-	}
-	closedir(d);
-	return OSPACK_OK;
-}
-
 struct extraction {
 	struct ospack_ctx *ctx;
 	const char *dir;
-	int dirfd;
+	int dirfd; /* the target, opened once: everything below goes through it */
 	char stage[64];
 	bool made;
 };
 
+/* A name "<STAGE_PREFIX><pid>-<n>", as make_stage gives its staging folder. */
+static bool is_stage_name(const char *name)
+{
+	const char *p = name + strlen(STAGE_PREFIX);
+	size_t pid, n;
+
+	if (strncmp(name, STAGE_PREFIX, strlen(STAGE_PREFIX)) != 0)
+		return false;
+	pid = strspn(p, "0123456789");
+	if (pid == 0 || p[pid] != '-')
+		return false;
+	n = strspn(p + pid + 1, "0123456789");
+	return n > 0 && p[pid + 1 + n] == '\0';
+}
+
+/*
+ * Removes a staging folder a killed run left in the target. Called only while
+ * holding the target's lock, which every run holds until it ends: a staging
+ * folder seen then belongs to no live run (docs/leftovers.md).
+ */
+static bool is_stage_dir(struct extraction *e, const char *name)
+{
+	struct stat st;
+
+	return fstatat(e->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+	       st.st_uid == geteuid();
+}
+
+static bool is_link(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+static bool remove_stale_stage(struct extraction *e, const char *name)
+{
+	int fd;
+
+	fd = openat(e->dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	remove_tree(fd);
+	return unlinkat(e->dirfd, name, AT_REMOVEDIR) == 0;
+}
+
+/*
+ * Opens the target once, never through a link (it is made when missing, and
+ * e->made set), locks it against other runs and checks that it is empty, but
+ * for leftovers of a killed run, which are removed.
+ */
+static ospack_error open_target(struct extraction *e)
+{
+	const char *dir = e->dir;
+	ospack_error rc = OSPACK_OK;
+	bool locked = false;
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	if (mkdir(dir, 0755) == 0)
+		e->made = true;
+	else if (errno != EEXIST)
+		return osp_errno(e->ctx, errno, "cannot create", dir);
+	e->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (e->dirfd < 0 && (errno == ELOOP || errno == ENOTDIR) && is_link(dir))
+		return osp_error(e->ctx, OSPACK_EUSAGE,
+				 "%s: a symbolic link; extract wants a folder itself, not a link "
+				 "to one",
+				 dir);
+	if (e->dirfd < 0)
+		return errno == ENOTDIR ? osp_error(e->ctx, OSPACK_EUSAGE, "%s: not a folder", dir)
+					: osp_errno(e->ctx, errno, "cannot open", dir);
+	if (flock(e->dirfd, LOCK_EX | LOCK_NB) == 0)
+		locked = true;
+	else if (errno == EWOULDBLOCK)
+		return osp_error(e->ctx, OSPACK_EUSAGE,
+				 "%s: another ospack extract is running into this folder", dir);
+	/* Else the file system has no locks: leftovers are then named, not removed. */
+	fd = dup(e->dirfd);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (d == NULL) {
+		rc = osp_errno(e->ctx, errno, "cannot read", dir);
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	/* Every leftover is removed, even when something else makes the folder unfit. */
+	while ((de = readdir(d)) != NULL) {
+		ospack_error why = OSPACK_OK;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (is_stage_name(de->d_name) && is_stage_dir(e, de->d_name)) {
+			if (locked && remove_stale_stage(e, de->d_name))
+				continue;
+			if (rc == OSPACK_OK)
+				why = osp_error(
+					e->ctx, OSPACK_EUSAGE,
+					"%s: holds %s, left by an ospack extract that was "
+					"stopped; if none is running, delete that folder and "
+					"retry",
+					dir, de->d_name);
+		} else if (rc == OSPACK_OK) {
+			why = osp_error(e->ctx, OSPACK_EUSAGE,
+					"%s: not empty (extract wants an empty or new folder)",
+					dir);
+		}
+		if (rc == OSPACK_OK)
+			rc = why;
+	}
+	closedir(d);
+	return rc;
+}
+
 static ospack_error make_stage(struct extraction *e, struct xsink *x)
 {
-	e->dirfd = open(e->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (e->dirfd < 0)
-		return osp_errno(e->ctx, errno, "cannot open", e->dir);
 	for (unsigned i = 0; i < 100; i++) {
 		snprintf(e->stage, sizeof(e->stage), STAGE_PREFIX "%ld-%u", (long)getpid(), i);
 		if (mkdirat(e->dirfd, e->stage, 0700) == 0)
@@ -232,6 +316,17 @@ static ospack_error make_stage(struct extraction *e, struct xsink *x)
 	if (x->stagefd < 0)
 		return osp_errno(e->ctx, errno, "cannot open the staging folder in", e->dir);
 	return OSPACK_OK;
+}
+
+/* Removes the target made by this run when it failed, if the name still is that folder. */
+static void unmake_target(struct extraction *e)
+{
+	struct stat mine, now;
+
+	if (e->dirfd >= 0 && fstat(e->dirfd, &mine) == 0 &&
+	    fstatat(AT_FDCWD, e->dir, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    mine.st_dev == now.st_dev && mine.st_ino == now.st_ino)
+		rmdir(e->dir);
 }
 
 static ospack_error run(struct extraction *e, struct xsink *x, int fd)
@@ -266,13 +361,14 @@ OSPACK_API ospack_error ospack_extract(struct ospack_ctx *ctx, const char *input
 	ospack_error rc;
 
 	*out = NULL;
+	osp_interrupt_reset();
 	rc = osp_load_trusted(ctx, opts ? opts->keys : NULL, nkeys, &keys);
 	if (rc == OSPACK_OK)
 		rc = osp_open_bundle(ctx, input, &fd, &isdir);
 	if (rc == OSPACK_OK && isdir)
 		rc = osp_error(ctx, OSPACK_EUSAGE, "%s: a folder; extract reads an archive", input);
 	if (rc == OSPACK_OK)
-		rc = prepare_target(ctx, dir, &e.made);
+		rc = open_target(&e);
 	if (rc == OSPACK_OK)
 		rc = osp_verifier_new(ctx, keys, nkeys, false, opts, &x.v);
 	if (rc == OSPACK_OK)
@@ -283,12 +379,12 @@ OSPACK_API ospack_error ospack_extract(struct ospack_ctx *ctx, const char *input
 		close(x.fd);
 	if (x.stagefd >= 0)
 		remove_tree(x.stagefd);
-	if (e.dirfd >= 0) {
+	if (e.dirfd >= 0 && e.stage[0] != '\0')
 		unlinkat(e.dirfd, e.stage, AT_REMOVEDIR);
-		close(e.dirfd);
-	}
 	if (rc != OSPACK_OK && e.made)
-		rmdir(dir);
+		unmake_target(&e);
+	if (e.dirfd >= 0)
+		close(e.dirfd);
 	if (rc == OSPACK_EREJECT && strcmp(input, "-") != 0)
 		osp_error_prefix(ctx, "%s", input);
 	free(x.path);

@@ -256,14 +256,15 @@ OSPACK_API ospack_error ospack_inspect(struct ospack_ctx *ctx, const char *input
 		rc = find_envelope(ctx, fd, &env);
 	if (rc == OSPACK_OK)
 		rc = decode(ctx, &env, &pred);
-	if (rc == OSPACK_OK && text != NULL && (*text = render_text(pred)) == NULL)
-		rc = osp_nomem(ctx);
 	if (rc == OSPACK_OK && json != NULL &&
-	    (*json = json_dumps(pred, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+	    (*json = json_dumps(pred, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		rc = osp_nomem(ctx);
-		if (text != NULL) {
-			free(*text);
-			*text = NULL;
+	if (rc == OSPACK_OK && text != NULL &&
+	    (!osp_json_printable(pred) || (*text = render_text(pred)) == NULL)) {
+		rc = osp_nomem(ctx);
+		if (json != NULL) {
+			free(*json);
+			*json = NULL;
 		}
 	}
 	if (rc == OSPACK_EREJECT && strcmp(input, "-") != 0)

@@ -27,9 +27,27 @@ struct osp_openness {
 static const char *const level_names[OSP_NLEVELS] = {"baseline", "open-science", "mof-class-3",
 						     "mof-class-2", "mof-class-1"};
 
-const char *osp_level_name(enum osp_level l)
+OSPACK_API const char *ospack_level_name(int i)
 {
-	return level_names[l];
+	return i >= 0 && i < OSP_NLEVELS ? level_names[i] : NULL;
+}
+
+bool osp_json_printable(json_t *j)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (json_is_string(j)) {
+		char *p = osp_printable_dup(json_string_value(j));
+		bool ok = p != NULL && json_string_set(j, p) == 0;
+
+		free(p);
+		return ok;
+	}
+	json_array_foreach(j, i, v) if (!osp_json_printable(v)) return false;
+	json_object_foreach(j, key, v) if (!osp_json_printable(v)) return false;
+	return true;
 }
 
 int osp_level_parse(const char *name, enum osp_level *l)
@@ -344,11 +362,20 @@ ospack_error osp_openness_require(struct ospack_ctx *ctx, const struct osp_openn
 
 	if (level == NULL)
 		return OSPACK_OK;
-	if (osp_level_parse(level, &l) != 0)
-		return osp_error(ctx, OSPACK_EUSAGE,
-				 "--require: '%s' is not baseline, open-science, mof-class-3, "
-				 "mof-class-2 or mof-class-1",
-				 level);
+	if (osp_level_parse(level, &l) != 0) {
+		struct osp_buf b = {0};
+
+		for (int i = 0; i < OSP_NLEVELS; i++)
+			osp_buf_printf(&b, "%s%s",
+				       i == 0		      ? ""
+				       : i == OSP_NLEVELS - 1 ? " or "
+							      : ", ",
+				       level_names[i]);
+		osp_error(ctx, OSPACK_EUSAGE, "--require: '%s' is not %s", level,
+			  b.failed ? "a level" : b.data);
+		osp_buf_free(&b);
+		return OSPACK_EUSAGE;
+	}
 	if (o == NULL || o->met[l])
 		return OSPACK_OK;
 	why = osp_openness_shortfall(o, l);

@@ -17,8 +17,14 @@ enum osp_level {
 	OSP_NLEVELS
 };
 
-/* "baseline", "open-science", "mof-class-3", "mof-class-2", "mof-class-1". */
-const char *osp_level_name(enum osp_level l);
+/*
+ * Makes every string in j printable, in place (osp_printable), before it is shown
+ * as text: what a statement or a manifest says must not drive the terminal.
+ * false on ENOMEM.
+ */
+bool osp_json_printable(json_t *j);
+
+/* By name, as ospack_level_name() gives them. */
 int osp_level_parse(const char *name, enum osp_level *l); /* 0, or -1 if unknown */
 
 /* The MOF component a manifest entry stands for, or -1 (docs of type other). */

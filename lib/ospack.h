@@ -49,7 +49,8 @@ OSPACK_API void ospack_ctx_set_warn(struct ospack_ctx *ctx, ospack_warn_fn fn, v
 
 /*
  * Asks every running operation to stop at its next check and clean up.
- * Async-signal-safe: meant to be called from a signal handler.
+ * Async-signal-safe: meant to be called from a signal handler. An operation
+ * started later clears the request and runs: one interrupt stops what runs now.
  */
 OSPACK_API void ospack_interrupt(void);
 
@@ -57,6 +58,13 @@ OSPACK_API const char *ospack_version(void);
 
 /* Frees a string returned by the library. */
 OSPACK_API void ospack_free(void *p);
+
+/*
+ * s made safe to show on a terminal: control characters (C0, DEL and C1) and bytes
+ * that are not well-formed UTF-8 become \xNN. Messages on a context are already so.
+ * Free it with ospack_free(); NULL on ENOMEM.
+ */
+OSPACK_API char *ospack_printable(const char *s);
 
 /* ---- manifests ---- */
 
@@ -131,6 +139,8 @@ OSPACK_API void ospack_build_result_free(struct ospack_build_result *r);
  */
 /* Whether name is one of the levels above: for checking options before any work. */
 OSPACK_API int ospack_level_known(const char *name);
+/* The levels' names, lowest first: the i-th, or NULL past the last. */
+OSPACK_API const char *ospack_level_name(int i);
 
 OSPACK_API ospack_error ospack_check(struct ospack_ctx *ctx, const struct ospack_manifest *m,
 				     const char *require, int allow_dirty, char **text,
@@ -148,6 +158,8 @@ OSPACK_API ospack_error ospack_check(struct ospack_ctx *ctx, const struct ospack
 OSPACK_API ospack_error ospack_keygen(struct ospack_ctx *ctx,
 				      const char *type /* "ed25519" (NULL) or "ecdsa-p256" */,
 				      const char *prefix, char keyid[65]);
+/* The key types keygen makes, the default first: the i-th, or NULL past the last. */
+OSPACK_API const char *ospack_key_type_name(int i);
 
 /* ---- the Model Openness Framework ---- */
 

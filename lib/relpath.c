@@ -7,28 +7,6 @@
 
 #include "common.h"
 
-/*
- * A name as it may appear in a one-line message: control characters, and every
- * byte above 0x7f when the name is not UTF-8, shown as \xNN.
- */
-static void printable(const char *s, char *out, size_t outlen)
-{
-	bool utf8 = osp_utf8_valid(s, strlen(s));
-	size_t o = 0;
-
-	for (; *s != '\0' && o + 5 < outlen; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8)) {
-			snprintf(out + o, outlen - o, "\\x%02x", c);
-			o += 4;
-		} else {
-			out[o++] = (char)c;
-		}
-	}
-	out[o] = '\0';
-}
-
 static bool bad_component(const char *p, size_t n)
 {
 	return n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.');
@@ -39,7 +17,7 @@ ospack_error osp_check_relpath(struct ospack_ctx *ctx, const char *what, const c
 	char shown[512];
 	const char *p = rel, *slash;
 
-	printable(rel, shown, sizeof(shown));
+	osp_printable(rel, shown, sizeof(shown));
 	if (rel[0] == '\0')
 		return osp_error(ctx, OSPACK_EMANIFEST, "%s: empty file name", what);
 	if (!osp_utf8_valid(rel, strlen(rel)))

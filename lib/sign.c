@@ -598,18 +598,41 @@ out:
 	return rc;
 }
 
+/* The key types keygen makes, the default first. */
+static const struct {
+	const char *name;
+	enum osp_keytype type;
+} key_types[] = {{"ed25519", OSP_KEY_ED25519}, {"ecdsa-p256", OSP_KEY_ECDSA_P256}};
+
+OSPACK_API const char *ospack_key_type_name(int i)
+{
+	return i >= 0 && (size_t)i < OSP_ARRAY_LEN(key_types) ? key_types[i].name : NULL;
+}
+
 OSPACK_API ospack_error ospack_keygen(struct ospack_ctx *ctx, const char *type, const char *prefix,
 				      char keyid[65])
 {
-	enum osp_keytype t;
+	enum osp_keytype t = key_types[0].type;
+	size_t i = 0;
 
-	if (type == NULL || strcmp(type, "ed25519") == 0)
-		t = OSP_KEY_ED25519;
-	else if (strcmp(type, "ecdsa-p256") == 0)
-		t = OSP_KEY_ECDSA_P256;
-	else
-		return osp_error(ctx, OSPACK_EUSAGE,
-				 "unknown key type \"%s\" (want ed25519 or ecdsa-p256)", type);
+	osp_interrupt_reset();
+	while (type != NULL && i < OSP_ARRAY_LEN(key_types) && strcmp(type, key_types[i].name) != 0)
+		i++;
+	if (i == OSP_ARRAY_LEN(key_types)) {
+		struct osp_buf b = {0};
+
+		for (i = 0; i < OSP_ARRAY_LEN(key_types); i++)
+			osp_buf_printf(&b, "%s%s",
+				       i == 0				   ? ""
+				       : i == OSP_ARRAY_LEN(key_types) - 1 ? " or "
+									   : ", ",
+				       key_types[i].name);
+		osp_error(ctx, OSPACK_EUSAGE, "unknown key type \"%s\" (want %s)", type,
+			  b.failed ? "another" : b.data);
+		osp_buf_free(&b);
+		return OSPACK_EUSAGE;
+	}
+	t = key_types[i].type;
 	if (prefix == NULL || *prefix == '\0')
 		return osp_error(ctx, OSPACK_EUSAGE, "no output prefix given for the key files");
 	return osp_keygen(ctx, t, prefix, keyid);

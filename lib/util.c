@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -218,6 +221,82 @@ bool osp_utf8_valid(const char *str, size_t n)
 	return true;
 }
 
+/* Bytes of the well-formed UTF-8 character at s (0: none); s is NUL-terminated. */
+static size_t utf8_char(const char *s)
+{
+	unsigned char c = (unsigned char)s[0];
+	size_t len = c >= 0xc2 && c <= 0xdf   ? 2
+		     : c >= 0xe0 && c <= 0xef ? 3
+		     : c >= 0xf0 && c <= 0xf4 ? 4
+					      : 0;
+
+	for (size_t k = 1; k < len; k++)
+		if (s[k] == '\0')
+			return 0;
+	return len > 0 && osp_utf8_valid(s, len) ? len : 0;
+}
+
+/* Writes the printable form of s into out (outlen bytes); returns its length. */
+static size_t printable(const char *s, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	if (outlen == 0)
+		return 0;
+	while (*s != '\0') {
+		unsigned char c = (unsigned char)*s;
+		size_t len = c < 0x80 ? 1 : utf8_char(s);
+		bool c1 = len == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0;
+
+		if (len == 1 && c >= 0x20 && c != 0x7f) {
+			if (o + 1 >= outlen)
+				break;
+			out[o++] = (char)c;
+			s++;
+		} else if (len > 1 && !c1) {
+			if (o + len >= outlen)
+				break;
+			memcpy(out + o, s, len);
+			o += len;
+			s += len;
+		} else {
+			/* A control character, or a byte of no character: each byte escaped. */
+			size_t n = len ? len : 1;
+
+			if (o + 4 * n >= outlen)
+				break;
+			for (size_t k = 0; k < n; k++, o += 4)
+				snprintf(out + o, outlen - o, "\\x%02x", (unsigned char)s[k]);
+			s += n;
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+void osp_printable(const char *s, char *out, size_t outlen)
+{
+	printable(s, out, outlen);
+}
+
+char *osp_printable_dup(const char *s)
+{
+	size_t n = strlen(s);
+	char *out;
+
+	if (n > (SIZE_MAX - 1) / 4)
+		return NULL;
+	out = malloc(4 * n + 1);
+	if (out != NULL)
+		printable(s, out, 4 * n + 1);
+	return out;
+}
+
+OSPACK_API char *ospack_printable(const char *s)
+{
+	return osp_printable_dup(s);
+}
+
 void osp_hex(const unsigned char *in, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";
@@ -313,4 +392,71 @@ ospack_error osp_read_file(struct ospack_ctx *ctx, const char *path, size_t max,
 		rc = osp_nomem(ctx);
 	osp_buf_free(&b);
 	return rc;
+}
+
+bool osp_claim_temp(int fd)
+{
+	struct stat st;
+
+	/* Without locks on this file system nothing is swept: nothing to claim. */
+	if (flock(fd, LOCK_EX) != 0)
+		return true;
+	return fstat(fd, &st) != 0 || st.st_nlink > 0;
+}
+
+/* ".BASE.tmp-" and six characters of mkstemp's. */
+static bool is_temp_of(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+
+	return name[0] == '.' && strncmp(name + 1, base, n) == 0 &&
+	       strncmp(name + 1 + n, ".tmp-", 5) == 0 && strlen(name + n + 6) == 6 &&
+	       strspn(name + n + 6,
+		      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") == 6;
+}
+
+static void sweep_one(struct ospack_ctx *ctx, int dfd, const char *dir, const char *name)
+{
+	struct stat st, now;
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid()) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			/* Unlocked: no live run holds it. Removed if the name still is it. */
+			if (fstatat(dfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    now.st_dev == st.st_dev && now.st_ino == st.st_ino)
+				unlinkat(dfd, name, 0);
+		} else if (errno != EWOULDBLOCK) {
+			osp_warn(ctx,
+				 "%s/%s: may be left by an ospack build that was stopped; if none "
+				 "is running, delete it",
+				 dir, name);
+		}
+	}
+	close(fd);
+}
+
+void osp_sweep_temps(struct ospack_ctx *ctx, const char *target)
+{
+	const char *slash = strrchr(target, '/'), *base = slash ? slash + 1 : target;
+	char *dir = slash == NULL
+			    ? osp_strdup(".")
+			    : osp_strndup(target, slash == target ? 1 : (size_t)(slash - target));
+	int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	int fd = dfd >= 0 ? dup(dfd) : -1;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (d == NULL && fd >= 0)
+		close(fd);
+	while (d != NULL && base[0] != '\0' && (de = readdir(d)) != NULL)
+		if (is_temp_of(de->d_name, base))
+			sweep_one(ctx, dfd, dir, de->d_name);
+	if (d != NULL)
+		closedir(d);
+	if (dfd >= 0)
+		close(dfd);
+	free(dir);
 }

@@ -11,7 +11,8 @@
 
 #include "verifier.h"
 
-/* Opens a bundle archive ("-": standard input); *isdir when it is a folder. */
+/* Opens a bundle archive ("-": standard input); *isdir when it is a folder. *fd is -1 after
+ * a failure, and when a folder: the caller closes it only when it is above STDIN_FILENO. */
 ospack_error osp_open_bundle(struct ospack_ctx *ctx, const char *input, int *fd, bool *isdir)
 {
 	struct stat st;
@@ -31,6 +32,7 @@ ospack_error osp_open_bundle(struct ospack_ctx *ctx, const char *input, int *fd,
 		int err = errno;
 
 		close(*fd);
+		*fd = -1;
 		return osp_errno(ctx, err, "cannot stat", input);
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -53,6 +55,7 @@ OSPACK_API ospack_error ospack_verify(struct ospack_ctx *ctx, const char *input,
 	ospack_error rc;
 
 	*out = NULL;
+	osp_interrupt_reset();
 	rc = osp_load_trusted(ctx, opts ? opts->keys : NULL, nkeys, &keys);
 	if (rc == OSPACK_OK)
 		rc = osp_open_bundle(ctx, input, &fd, &isdir);
