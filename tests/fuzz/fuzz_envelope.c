@@ -96,10 +96,13 @@ static char *make_bundle(const char *env, size_t envlen, size_t *outlen)
 		archive_entry_set_pathname(ae, e->path);
 		archive_entry_set_filetype(ae, e->dir ? AE_IFDIR : AE_IFREG);
 		archive_entry_set_perm(ae, e->mode);
-		archive_entry_set_size(ae, e->dir ? 0 : swap ? (la_int64_t)envlen : (la_int64_t)e->len);
+		archive_entry_set_size(ae, e->dir ? 0
+					   : swap ? (la_int64_t)envlen
+						  : (la_int64_t)e->len);
 		if (archive_write_header(a, ae) != ARCHIVE_OK)
 			abort();
-		if (!e->dir && archive_write_data(a, swap ? env : e->data, swap ? envlen : e->len) < 0)
+		if (!e->dir &&
+		    archive_write_data(a, swap ? env : e->data, swap ? envlen : e->len) < 0)
 			abort();
 	}
 	if (archive_write_close(a) != ARCHIVE_OK)

@@ -36,7 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort(); /* every error says what went wrong */
 		ospack_free(text);
 		ospack_free(json);
-	} else if (rc != OSPACK_EMANIFEST || strncmp(ospack_ctx_message(ctx), "fuzz.yaml:", 10) != 0) {
+	} else if (rc != OSPACK_EMANIFEST ||
+		   strncmp(ospack_ctx_message(ctx), "fuzz.yaml:", 10) != 0) {
 		abort(); /* a manifest error names the file (and where in it) */
 	}
 	ospack_manifest_free(m);
