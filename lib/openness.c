@@ -144,13 +144,16 @@ static ospack_error map_entries(struct ospack_ctx *ctx, struct osp_openness *o)
 	return OSPACK_OK;
 }
 
-static struct osp_spdx_facts facts_of(const char *license)
+static struct osp_spdx_facts facts_of(struct osp_openness *o, const char *license)
 {
 	struct osp_spdx_facts f = {0};
 	struct osp_spdx *e = NULL;
+	ospack_error rc = license != NULL ? osp_spdx_parse(NULL, license, &e) : OSPACK_EMANIFEST;
 
-	if (license != NULL && osp_spdx_parse(NULL, license, &e) == OSPACK_OK)
+	if (rc == OSPACK_OK)
 		osp_spdx_eval(e, &f);
+	else if (rc == OSPACK_ENOMEM) /* not a closed license: no report at all */
+		o->nomem = true;
 	osp_spdx_free(e);
 	return f;
 }
@@ -196,7 +199,7 @@ static void need(struct osp_openness *o, enum osp_level l, const int *comps, siz
 			listed = listed || c == comps[k];
 		if (!listed)
 			continue;
-		f = facts_of(e->license);
+		f = facts_of(o, e->license);
 		if (e->license == NULL)
 			why(o, l, "%s/%s: no license", osp_section_name(e->section), e->name);
 		else if (!f.open)
