@@ -554,7 +554,8 @@ static int run_once(scenario_fn fn, long n, const char *want, long *allocs, cons
 		if (t->wrong == 0)
 			t->first_wrong = n;
 		if (getenv("OSPACK_TORTURE_KEEP") != NULL) { /* to compare with a good run's */
-			char *cmd = osp_asprintf("cp -R '%s' '%s-%ld'", work, getenv("OSPACK_TORTURE_KEEP"), n);
+			char *cmd = osp_asprintf("cp -R '%s' '%s-%ld'", work,
+						 getenv("OSPACK_TORTURE_KEEP"), n);
 
 			if (cmd == NULL || system(cmd) != 0)
 				abort();
