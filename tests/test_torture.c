@@ -144,8 +144,8 @@ struct set {
 };
 static struct set yset; /* blocks libyaml allocated in this run */
 /*
- * and those OpenSSL's ERR_vset_error() and ERR_add_error_vdata() allocated: the
- * text of an error, which
+ * and, for the whole process, those OpenSSL's ERR_vset_error() and
+ * ERR_add_error_vdata() allocated: the text of an error, which
  * ERR_clear_error() keeps in the thread's error queue for the next one (not a leak).
  */
 static struct set errset;
@@ -209,7 +209,7 @@ static void *counted_by(void *p, void *caller)
 		__atomic_add_fetch(&live, 1, __ATOMIC_RELAXED);
 	if (p != NULL && __atomic_load_n(&counting, __ATOMIC_RELAXED) && in(&yaml_code, caller))
 		set_add(&yset, p);
-	if (p != NULL && __atomic_load_n(&counting, __ATOMIC_RELAXED) &&
+	if (p != NULL &&
 	    ((uintptr_t)caller - err_vset < 0x800 || (uintptr_t)caller - err_vdata < 0x800))
 		set_add(&errset, p);
 	trace_line('a', p);
@@ -533,7 +533,7 @@ struct tally {
 static int run_once(scenario_fn fn, long n, const char *want, long *allocs, const char *name,
 		    struct tally *t)
 {
-	long before = __atomic_load_n(&live, __ATOMIC_RELAXED), unfreed;
+	long before = __atomic_load_n(&live, __ATOMIC_RELAXED), err_before = errset.n, unfreed;
 	struct ospack_ctx *ctx = ospack_ctx_new();
 	char *result = NULL, *left;
 	int reached;
@@ -576,7 +576,7 @@ static int run_once(scenario_fn fn, long n, const char *want, long *allocs, cons
 	*allocs = alloc_count;
 	/* OpenSSL keeps the errors of a failed call in its (per-thread) queue. */
 	ERR_clear_error();
-	unfreed = __atomic_load_n(&live, __ATOMIC_RELAXED) - before - errset.n;
+	unfreed = __atomic_load_n(&live, __ATOMIC_RELAXED) - before - (errset.n - err_before);
 	if (unfreed > 0 && unfreed == yset.n) {
 		if (t->yaml_leaks == 0)
 			t->first_yaml_leak = n;
@@ -587,8 +587,6 @@ static int run_once(scenario_fn fn, long n, const char *want, long *allocs, cons
 		     unfreed, rc == OSPACK_OK ? "success" : ospack_strerror(rc));
 	}
 	memset(&yset, 0, sizeof(yset));
-	/* the error texts OpenSSL keeps count from now on as allocated before the run */
-	memset(&errset, 0, sizeof(errset));
 	left = leftovers();
 	if (rc != OSPACK_OK && left != NULL && left[0] != '\0' && complete_output(left)) {
 		if (t->late == 0)
