@@ -793,6 +793,8 @@ static ospack_error write_bundle(struct build *b)
 	if (rc == OSPACK_OK)
 		rc = osp_awriter_open(b->ctx, b->fd, b->r.mtime, !b->o->no_digest, &b->w);
 	if (rc == OSPACK_OK)
+		osp_awriter_set_name(b->w, b->target ? b->target : "standard output");
+	if (rc == OSPACK_OK)
 		rc = write_payload(b);
 	if (rc == OSPACK_OK)
 		rc = tag_files(b);

@@ -162,13 +162,16 @@ static ospack_error map_entries(struct ospack_ctx *ctx, struct osp_openness *o)
 	return OSPACK_OK;
 }
 
-static struct osp_spdx_facts facts_of(const char *license)
+static struct osp_spdx_facts facts_of(struct osp_openness *o, const char *license)
 {
 	struct osp_spdx_facts f = {0};
 	struct osp_spdx *e = NULL;
+	ospack_error rc = license != NULL ? osp_spdx_parse(NULL, license, &e) : OSPACK_EMANIFEST;
 
-	if (license != NULL && osp_spdx_parse(NULL, license, &e) == OSPACK_OK)
+	if (rc == OSPACK_OK)
 		osp_spdx_eval(e, &f);
+	else if (rc == OSPACK_ENOMEM) /* not a closed license: no report at all */
+		o->nomem = true;
 	osp_spdx_free(e);
 	return f;
 }
@@ -214,7 +217,7 @@ static void need(struct osp_openness *o, enum osp_level l, const int *comps, siz
 			listed = listed || c == comps[k];
 		if (!listed)
 			continue;
-		f = facts_of(e->license);
+		f = facts_of(o, e->license);
 		if (e->license == NULL)
 			why(o, l, "%s/%s: no license", osp_section_name(e->section), e->name);
 		else if (!f.open)
@@ -401,7 +404,10 @@ static json_t *strv_json(const struct osp_strv *sv)
 	json_t *a = json_array();
 
 	for (size_t i = 0; a != NULL && i < sv->n; i++)
-		json_array_append_new(a, json_string(sv->v[i]));
+		if (json_array_append_new(a, json_string(sv->v[i])) != 0) {
+			json_decref(a); /* out of memory: NULL, never a shorter list */
+			return NULL;
+		}
 	return a;
 }
 
@@ -412,14 +418,17 @@ static json_t *components_json(const struct osp_openness *o)
 	for (int i = 0; a != NULL && i < OSP_MOF_NCOMPONENTS; i++) {
 		const struct osp_mof_component_info *ci = &osp_mof_components[i];
 
-		json_array_append_new(
-			a, json_pack("{s:s, s:i, s:s, s:b, s:b, s:o, s:s, s:o}", "name", ci->name,
-				     "class", ci->mof_class, "type", osp_mof_type_name(ci->type),
-				     "required", ci->required, "present", o->in.part[i].present,
-				     "license",
-				     o->license[i] ? json_string(o->license[i]) : json_null(),
-				     "status", osp_mof_status_name(o->ev.status[i]), "entries",
-				     strv_json(&o->entries[i])));
+		if (json_array_append_new(
+			    a, json_pack("{s:s, s:i, s:s, s:b, s:b, s:o, s:s, s:o}", "name",
+					 ci->name, "class", ci->mof_class, "type",
+					 osp_mof_type_name(ci->type), "required", ci->required,
+					 "present", o->in.part[i].present, "license",
+					 o->license[i] ? json_string(o->license[i]) : json_null(),
+					 "status", osp_mof_status_name(o->ev.status[i]), "entries",
+					 strv_json(&o->entries[i]))) != 0) {
+			json_decref(a);
+			return NULL;
+		}
 	}
 	return a;
 }
@@ -429,9 +438,12 @@ json_t *osp_openness_json(const struct osp_openness *o)
 	json_t *levels = json_object(), *progress;
 
 	for (int l = 0; levels != NULL && l < OSP_NLEVELS; l++)
-		json_object_set_new(levels, level_names[l],
-				    json_pack("{s:b, s:o}", "met", o->met[l], "missing",
-					      strv_json(&o->why[l])));
+		if (json_object_set_new(levels, level_names[l],
+					json_pack("{s:b, s:o}", "met", o->met[l], "missing",
+						  strv_json(&o->why[l]))) != 0) {
+			json_decref(levels);
+			levels = NULL;
+		}
 	progress = json_pack("{s:f, s:f, s:f}", "1", o->ev.progress[1], "2", o->ev.progress[2], "3",
 			     o->ev.progress[3]);
 	return json_pack("{s:o, s:o, s:{s:i, s:s, s:o}}", "components", components_json(o),
@@ -569,10 +581,16 @@ static int ystr(struct ydoc *y, const char *s)
 
 static void ypair(struct ydoc *y, int map, const char *key, int value)
 {
-	int k = yaml_document_add_scalar(&y->doc, NULL, (yaml_char_t *)key, -1,
-					 YAML_PLAIN_SCALAR_STYLE);
+	int k;
 
-	if (k == 0 || value == 0 || !yaml_document_append_mapping_pair(&y->doc, map, k, value))
+	/* libyaml asserts on node 0, which is what a failed add returns */
+	if (y->failed || map == 0 || value == 0) {
+		y->failed = true;
+		return;
+	}
+	k = yaml_document_add_scalar(&y->doc, NULL, (yaml_char_t *)key, -1,
+				     YAML_PLAIN_SCALAR_STYLE);
+	if (k == 0 || !yaml_document_append_mapping_pair(&y->doc, map, k, value))
 		y->failed = true;
 }
 
@@ -621,10 +639,13 @@ static int yrelease(struct ydoc *y, const struct osp_openness *o, const char *da
 	ypair(y, rel, "license", lic);
 	ypair(y, rel, "producer", ystr(y, producer.data ? producer.data : ""));
 	ypair(y, rel, "contact", ystr(y, m->homepage ? m->homepage : ""));
-	for (int i = 0; comps != 0 && i < OSP_MOF_NCOMPONENTS; i++)
-		if (o->in.part[i].present &&
-		    !yaml_document_append_sequence_item(&y->doc, comps, ycomponent(y, o, i)))
+	for (int i = 0; comps != 0 && !y->failed && i < OSP_MOF_NCOMPONENTS; i++) {
+		int c = o->in.part[i].present ? ycomponent(y, o, i) : -1;
+
+		if (c == 0 || y->failed ||
+		    (c > 0 && !yaml_document_append_sequence_item(&y->doc, comps, c)))
 			y->failed = true;
+	}
 	ypair(y, rel, "components", comps);
 	y->failed = y->failed || producer.failed;
 	osp_buf_free(&producer);

@@ -20,7 +20,8 @@ struct osp_awriter {
 	int64_t mtime;
 	struct osp_hasher *hasher; /* the whole output, hashed beside the writing */
 	uint64_t bytes;
-	int write_errno; /* the first error of the output, kept for the message */
+	int write_errno;  /* the first error of the output, kept for the message */
+	const char *name; /* the output, for messages (borrowed); or NULL */
 	struct osp_locale *loc;
 	/* Small pieces (headers, small files) are gathered: one write per OUT_BUF. */
 	unsigned char *obuf;
@@ -115,10 +116,15 @@ static la_ssize_t out_write(struct archive *a, void *arg, const void *buf, size_
 	return (la_ssize_t)n;
 }
 
+void osp_awriter_set_name(struct osp_awriter *w, const char *name)
+{
+	w->name = name;
+}
+
 static ospack_error aerr(struct ospack_ctx *ctx, struct osp_awriter *w, const char *what)
 {
 	if (w->write_errno != 0)
-		return osp_errno(ctx, w->write_errno, "cannot write the archive", NULL);
+		return osp_errno(ctx, w->write_errno, "cannot write the archive", w->name);
 	return osp_error(ctx, OSPACK_EIO, "%s: %s", what, archive_error_string(w->a));
 }
 

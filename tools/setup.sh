@@ -6,7 +6,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential autoconf automake libtool pkg-config libarchive-dev libssl-dev libyaml-dev
-libjansson-dev libgit2-dev git openssl python3 python3-jsonschema python3-yaml reuse time bsdutils"
+libjansson-dev libgit2-dev git openssl python3 python3-jsonschema python3-yaml reuse time bsdutils
+clang libclang-rt-14-dev"
 
 missing=
 for p in $PKGS; do

@@ -720,6 +720,8 @@ static ospack_error check_payload_v2(struct osp_verifier *v)
 	ospack_error rc;
 
 	snprintf(name2, sizeof(name2), "manifest-%s.txt", osp_alg_name(s->alg));
+	/* both freed at the end, even when path could not be allocated */
+	memset(&man, 0, sizeof(man));
 	memset(&files, 0, sizeof(files));
 	rc = path ? list_open(v, &man, "manifest-sha256.txt") : osp_nomem(v->ctx);
 	if (rc == OSPACK_OK)
@@ -881,8 +883,12 @@ static json_t *result_json(const struct osp_verifier *v, const struct ospack_ver
 	json_t *sigs = json_array();
 
 	for (size_t i = 0; sigs != NULL && i < r->nsignatures; i++)
-		json_array_append_new(sigs, json_pack("{s:s, s:b}", "keyid", r->signatures[i].keyid,
-						      "trusted", r->signatures[i].trusted));
+		if (json_array_append_new(sigs,
+					  json_pack("{s:s, s:b}", "keyid", r->signatures[i].keyid,
+						    "trusted", r->signatures[i].trusted)) != 0) {
+			json_decref(sigs); /* out of memory: no result, never a shorter list */
+			sigs = NULL;
+		}
 	return json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:b, s:I, s:o, s:s}", "verified", 1, "bag",
 			 r->bag, "name", r->name, "version", r->version, "files",
 			 (json_int_t)r->files, "bytes", (json_int_t)r->bytes, "authenticated",
@@ -905,10 +911,10 @@ struct ospack_verify_result *osp_verifier_result(struct osp_verifier *v)
 	r->bytes = v->payload_bytes;
 	r->authenticated = s->authenticated;
 	r->nkeys_checked = v->ntrusted;
-	r->nsignatures = s->nsigs;
 	r->signatures = calloc(s->nsigs ? s->nsigs : 1, sizeof(*r->signatures));
 	if (r->signatures != NULL && s->nsigs > 0)
 		memcpy(r->signatures, s->sigs, s->nsigs * sizeof(*s->sigs));
+	r->nsignatures = r->signatures != NULL ? s->nsigs : 0;
 	j = result_json(v, r);
 	r->json = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(j);
