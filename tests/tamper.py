@@ -40,6 +40,18 @@ and smuggle rewrites the archive with Python's tarfile (pax format), keeping the
   sigs N                    the envelope's first signature repeated N times
   fetchpath PATH [URL]      the url source's path (and URL) changed in the statement,
                             fetch.txt and the manifest alike (unsigned)
+  statement CODE            Python CODE run on the statement (dict st); the envelope
+                            unsigned, the tag manifest redone
+  envelope CODE             Python CODE run on the envelope (dict env); the tag
+                            manifest redone
+  tagedit FILE CODE         Python CODE run on the text t of tag file FILE; then its
+                            subject, the envelope (unsigned) and the tag manifest agree
+  rawedit FILE CODE         the same, but nothing else changes (for the tag manifest)
+  addtag PATH TEXT          a new tag file before the tag manifest, with a subject and
+                            a tag manifest line (envelope unsigned)
+  rmtag PATH                a tag file removed with its subject and tag manifest line
+  move PATH                 PATH's entry moved to the end of the archive
+  swap PATH1 PATH2          two entries swapped
   unsign                    the envelope's signatures removed, the tag manifest redone
   retag FILE OLD NEW        in tag file FILE, OLD replaced by NEW; then the statement's
                             subject for FILE, the envelope (unsigned) and the tag
@@ -150,11 +162,15 @@ class Bundle:
 
     def redo_tagmanifest(self):
         """Recomputes every line of the tag manifest over the current tag files."""
-        lines = []
-        for line in self.get("tagmanifest-sha256.txt").decode().splitlines():
-            name = line.split("  ", 1)[1]
-            lines.append("%s  %s\n" % (sha256(self.get(name)), name))
-        self.put("tagmanifest-sha256.txt", "".join(lines).encode())
+        for alg in ("sha256", "sha512"):
+            tm = "tagmanifest-%s.txt" % alg
+            if alg == "sha512" and not any(m.name == self.full(tm) for m, _ in self.entries):
+                continue
+            lines = []
+            for line in self.get(tm).decode().splitlines():
+                name = line.split("  ", 1)[1]
+                lines.append("%s  %s\n" % (hashlib.new(alg, self.get(name)).hexdigest(), name))
+            self.put(tm, "".join(lines).encode())
 
 
 def sha256(data):
@@ -180,6 +196,8 @@ def resubject(b, st, names):
     for s in st["subject"]:
         if s["name"] in names:
             s["digest"]["sha256"] = sha256(b.get(s["name"]))
+            if "sha512" in s["digest"]:
+                s["digest"]["sha512"] = hashlib.sha512(b.get(s["name"])).hexdigest()
 
 
 def with_line(text, line):
@@ -398,6 +416,54 @@ def op_rewrite(b, op, args):
                 s["digest"]["sha256"] = sha256(b.get(s["name"]))
         b.set_statement(st)
         b.redo_tagmanifest()
+    elif op == "statement":
+        st = b.statement()
+        exec(args[0], {"st": st})
+        b.set_statement(st)
+        b.redo_tagmanifest()
+    elif op == "envelope":
+        env = b.envelope()
+        exec(args[0], {"env": env})
+        b.set_envelope(env)
+        b.redo_tagmanifest()
+    elif op in ("tagedit", "rawedit"):
+        scope = {"t": b.get(args[0]).decode()}
+        exec(args[1], scope)
+        b.put(args[0], scope["t"].encode())
+        if op == "tagedit":
+            st = b.statement()
+            resubject(b, st, [args[0]])
+            b.set_statement(st)
+            b.redo_tagmanifest()
+    elif op == "addtag":
+        info = tarfile.TarInfo(b.full(args[0]))
+        data = args[1].encode()
+        info.size = len(data)
+        info.mode = 0o644
+        b.entries.insert(b.index("tagmanifest-sha256.txt"), (info, data))
+        st = b.statement()
+        st["subject"].append({"digest": {"sha256": sha256(data)}, "name": args[0]})
+        st["subject"].sort(key=lambda s: s["name"].encode())
+        b.set_statement(st)
+        b.put("tagmanifest-sha256.txt", b.get("tagmanifest-sha256.txt") +
+              ("%s  %s\n" % (sha256(data), args[0])).encode())
+        b.redo_tagmanifest()
+    elif op == "rmtag":
+        del b.entries[b.index(args[0])]
+        st = b.statement()
+        st["subject"] = [s for s in st["subject"] if s["name"] != args[0]]
+        b.set_statement(st)
+        for tmn in ("tagmanifest-sha256.txt", "tagmanifest-sha512.txt"):
+            if any(m.name == b.full(tmn) for m, _ in b.entries):
+                tm = b.get(tmn).decode().splitlines(keepends=True)
+                b.put(tmn, "".join(l for l in tm
+                                   if l.rstrip("\n").split("  ", 1)[1] != args[0]).encode())
+        b.redo_tagmanifest()
+    elif op == "move":
+        b.entries.append(b.entries.pop(b.index(args[0])))
+    elif op == "swap":
+        i, j = b.index(args[0]), b.index(args[1])
+        b.entries[i], b.entries[j] = b.entries[j], b.entries[i]
     else:
         die("unknown operation %s" % op)
 
