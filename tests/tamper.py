@@ -50,6 +50,7 @@ and smuggle rewrites the archive with Python's tarfile (pax format), keeping the
   addtag PATH TEXT          a new tag file before the tag manifest, with a subject and
                             a tag manifest line (envelope unsigned)
   rmtag PATH                a tag file removed with its subject and tag manifest line
+  extratags N               N more tag files (extra-NN.txt) after bagit.txt
   move PATH                 PATH's entry moved to the end of the archive
   swap PATH1 PATH2          two entries swapped
   unsign                    the envelope's signatures removed, the tag manifest redone
@@ -459,6 +460,12 @@ def op_rewrite(b, op, args):
                 b.put(tmn, "".join(l for l in tm
                                    if l.rstrip("\n").split("  ", 1)[1] != args[0]).encode())
         b.redo_tagmanifest()
+    elif op == "extratags":
+        at = b.index("bagit.txt") + 1
+        for i in range(int(args[0])):
+            info = tarfile.TarInfo(b.full("extra-%02d.txt" % i))
+            info.size, info.mode = 1, 0o644
+            b.entries.insert(at + i, (info, b"x"))
     elif op == "move":
         b.entries.append(b.entries.pop(b.index(args[0])))
     elif op == "swap":
@@ -493,5 +500,32 @@ def main(argv):
     b.write(dst)
 
 
+def run_jobs(folder):
+    """--jobs FOLDER: each FOLDER/N.job holds IN, OUT, OP and ARGs, each ended by a NUL byte;
+    all are made in this one process (a Python start can cost seconds). A job that fails
+    leaves its message in N.err and no OUT."""
+    import os
+    jobs = sorted((f for f in os.listdir(folder) if f.endswith(".job")), key=lambda f: int(f[:-4]))
+    for job in jobs:
+        with open(os.path.join(folder, job), "rb") as f:
+            args = [a.decode("utf-8", "surrogateescape") for a in f.read().split(b"\0")[:-1]]
+        err = io.StringIO()
+        saved, sys.stderr = sys.stderr, err
+        try:
+            main(["tamper.py"] + args)
+        except SystemExit:
+            pass
+        except Exception as e:  # a job that cannot be made: the test that needs it fails
+            err.write("tamper.py: %s: %r\n" % (job, e))
+        finally:
+            sys.stderr = saved
+        if err.getvalue():
+            with open(os.path.join(folder, job[:-4] + ".err"), "w") as f:
+                f.write(err.getvalue())
+
+
 if __name__ == "__main__":
-    main(sys.argv)
+    if len(sys.argv) == 3 and sys.argv[1] == "--jobs":
+        run_jobs(sys.argv[2])
+    else:
+        main(sys.argv)
