@@ -50,6 +50,8 @@ and smuggle rewrites the archive with Python's tarfile (pax format), keeping the
   addtag PATH TEXT          a new tag file before the tag manifest, with a subject and
                             a tag manifest line (envelope unsigned)
   rmtag PATH                a tag file removed with its subject and tag manifest line
+  bigtags SIZE...           the payload, then tag files of SIZEs (zeros, written sparse),
+                            the archive cut after the last one's header
   extratags N               N more tag files (extra-NN.txt) after bagit.txt
   move PATH                 PATH's entry moved to the end of the archive
   swap PATH1 PATH2          two entries swapped
@@ -479,6 +481,21 @@ def main(argv):
     if len(argv) < 4:
         die(__doc__)
     src, dst, op, args = argv[1], argv[2], argv[3], argv[4:]
+    if op == "bigtags":
+        # The payload as it was, then tag files of the sizes given, written sparse: the
+        # archive ends after the last header (verify refuses it at that header).
+        start = member(src, "bagit.txt").offset
+        bag = members(src)[0].name.split("/")[0]
+        with open(src, "rb") as f, open(dst, "wb") as out:
+            out.write(f.read(start))
+            for i, size in enumerate(args):
+                info = tarfile.TarInfo("%s/big-%d.txt" % (bag, i))
+                info.size, info.mode = int(size), 0o644
+                out.write(info.tobuf(tarfile.PAX_FORMAT))
+                if i + 1 < len(args):
+                    out.seek((info.size + 511) // 512 * 512, 1)
+            out.truncate()
+        return
     if op in ("flip", "flip-b64", "cut", "claim", "smuggle"):
         with open(src, "rb") as f:
             raw = bytearray(f.read())

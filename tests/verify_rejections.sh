@@ -284,6 +284,8 @@ rej "two payload files out of order" \
 rej "65 tag files" "more than 64 tag files$" "$U" extratags 64
 long=data/$(printf '%4100s' '' | tr ' ' x)
 rej "an entry name longer than 4096 bytes" "$BAG/data/x*\.\.\.: an entry name longer than 4096 bytes$" "$U" add "$long" x
+rej "tag files of 256 MiB and one more byte" "big-2.txt: tag files too large in all$" \
+	"$U" bigtags 134217728 134217728 1
 head -c 1024 /dev/zero >"$T/empty.tar"
 rejk "an archive of only the end-of-archive blocks" "the archive is empty$" "$T/empty.tar"
 
