@@ -53,7 +53,7 @@ need_skip() {
 }
 need_skip_all() {
 	if [ "${OSPACK_NO_SKIP:-}" = 1 ]; then
-		echo "not ok 1 - every test of $(basename "$0") # OSPACK_NO_SKIP=1, so this cannot be skipped: $1"
+		echo "not ok 1 - every test of $(basename "$0"): OSPACK_NO_SKIP=1, so this cannot be skipped: $1"
 		echo "1..1"
 		exit 1
 	fi
