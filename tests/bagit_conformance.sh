@@ -4,7 +4,7 @@
 
 SUITE=$SHARED/conformance/bagit-conformance-suite
 CHECK=$top_srcdir/tests/bagit_check.py
-[ -d "$SUITE" ] || skip_all "the BagIt conformance suite is not at $SUITE"
+[ -d "$SUITE" ] || need_skip_all "the BagIt conformance suite is not at $SUITE"
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
 
 # The suite's README: "valid" bags must pass, "invalid" ones must fail, "warning" ones pass

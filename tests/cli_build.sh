@@ -195,12 +195,16 @@ checkpoints:
   - name: final
     path: ckpt/model.bin
 EOF
-"$OSPACK" build "$T/intr/manifest.yaml" -q -o "$T/intr/out.tar" 2>"$T/err" &
+# The first --progress line, read from a FIFO, says the build has listed its input and is
+# reading it (the 40 GiB file takes minutes): then it is interrupted.
+mkfifo "$T/intr/err.fifo"
+"$OSPACK" build "$T/intr/manifest.yaml" --progress -o "$T/intr/out.tar" 2>"$T/intr/err.fifo" &
 pid=$!
-i=0
-while [ -z "$(find "$T/intr" -name '.out.tar.tmp-*')" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-sleep 0.3
+exec 3<"$T/intr/err.fifo"
+IFS= read -r first <&3
 kill -INT $pid
+cat <&3 >"$T/err"
+exec 3<&-
 wait $pid
 rc=$?
 [ $rc -eq 4 ] && grep -q 'interrupted' "$T/err"

@@ -5,7 +5,13 @@
 
 EX=$top_srcdir/manifests/example/manifest.yaml
 BAG=tiny-stories-15m-1.0.0
-TAMPER="python3 $top_srcdir/tests/tamper.py"
+# tamper IN OUT OP ARG...: a tampered copy (tests/tamper.py); if it cannot be made, that fails.
+tamper() {
+	python3 "$top_srcdir/tests/tamper.py" "$@" 2>"$T/tamper.err" && return 0
+	ok 1 "make a tampered copy: tamper.py $*"
+	diag "$(cat "$T/tamper.err")"
+	return 1
+}
 
 "$OSPACK" keygen -o "$T/k" >/dev/null 2>&1 && "$OSPACK" keygen -o "$T/other" >/dev/null 2>&1 &&
 	"$OSPACK" build "$EX" -q -k "$T/k.key" -o "$T/s.tar"
@@ -52,23 +58,23 @@ rejected() { # rejected DESC PATTERN BUNDLE [ARGS]: extract exits 1 and leaves n
 	[ ! -e "$T/xr" ]
 	ok $? "$desc: nothing is left (the new folder is removed)"
 }
-$TAMPER "$T/s.tar" "$T/flip.tar" flip data/checkpoints/final/model.safetensors &&
+tamper "$T/s.tar" "$T/flip.tar" flip data/checkpoints/final/model.safetensors &&
 	rejected "a flipped payload byte" 'data/checkpoints/final/model.safetensors: digest mismatch' \
 		"$T/flip.tar" -k "$T/k.pub"
 rejected "a signature by another key" 'no valid signature by a trusted key' "$T/s.tar" -k "$T/other.pub"
-$TAMPER "$T/s.tar" "$T/link.tar" special data/evil symlink /etc/passwd &&
+tamper "$T/s.tar" "$T/link.tar" special data/evil symlink /etc/passwd &&
 	rejected "a symbolic link entry" 'data/evil: a symbolic link' "$T/link.tar"
-[ ! -e /etc/passwd.ospack-test ] && [ ! -L "$T/xr/$BAG/data/evil" ]
-ok $? "no link was created"
-$TAMPER "$T/s.tar" "$T/dotdot.tar" add "=$BAG/data/../../escaped.txt" owned &&
+[ -z "$(find "$T" -type l)" ]
+ok $? "no link was created anywhere"
+tamper "$T/s.tar" "$T/dotdot.tar" add "=$BAG/data/../../escaped.txt" owned &&
 	rejected "an entry with a .. component" "'\.\.' component" "$T/dotdot.tar"
 [ ! -e "$T/escaped.txt" ] && [ ! -e "$T/xr/escaped.txt" ]
 ok $? "nothing was written outside the folder"
-$TAMPER "$T/s.tar" "$T/abs.tar" add "/$T/absolute.txt" owned &&
+tamper "$T/s.tar" "$T/abs.tar" add "/$T/absolute.txt" owned &&
 	rejected "an absolute path" 'absolute path' "$T/abs.tar"
 [ ! -e "$T/absolute.txt" ]
 ok $? "nothing was written at the absolute path"
-$TAMPER "$T/s.tar" "$T/dup.tar" dup data/code/model/model.py &&
+tamper "$T/s.tar" "$T/dup.tar" dup data/code/model/model.py &&
 	rejected "a duplicated entry" 'data/code/model/model.py: appears twice' "$T/dup.tar"
 head -c 30000 "$T/s.tar" >"$T/trunc.tar"
 rejected "a truncated archive" '[Tt]runcated' "$T/trunc.tar"
@@ -99,7 +105,7 @@ EOF
 ok $? "inspect --json gives the predicate, the claimed signers and verified: false"
 cat "$T/s.tar" | "$OSPACK" inspect - >"$T/out2" && cmp -s "$T/out" "$T/out2"
 ok $? "inspect reads standard input the same way"
-expect_fail 1 'not a tar archive\|ospack/statement.dsse.json: missing' "inspect of a non-bundle exits 1" \
+expect_fail 1 'manifest.yaml: not a tar archive' "inspect of a non-bundle exits 1" \
 	"$OSPACK" inspect "$EX"
 tar -cf "$T/plain.tar" -C "$top_srcdir/manifests" example
 expect_fail 1 'ospack/statement.dsse.json: missing' "inspect of a tar that is not a bundle exits 1" \
@@ -146,17 +152,17 @@ ok $? "with --hash sha512 the url entry's sha512 is used, and the bundle verifie
 sed '/sha512:/d' "$T/url/m.yaml" >"$T/url/m2.yaml"
 expect_fail 3 'datasets\[1\].sha512: required for a bag whose manifests use sha512 (--hash sha512)' "--hash sha512 without the url's sha512 is refused" \
 	"$OSPACK" build "$T/url/m2.yaml" --hash sha512 -o "$T/url2.tar"
-$TAMPER "$T/url.tar" "$T/urlbad.tar" retag fetch.txt '16 data' '17 data' 2>/dev/null &&
-	expect_fail 1 'fetch.txt' "a fetch.txt edited after signing is rejected" "$OSPACK" verify "$T/urlbad.tar" ||
-	skip "a fetch.txt edited after signing is rejected" "tamper.py has no retag"
+tamper "$T/url.tar" "$T/urlbad.tar" retag fetch.txt '16 data' '17 data' &&
+	expect_fail 1 "^ospack: $T/urlbad.tar: fetch.txt: differs from the statement's url sources$" \
+		"a fetch.txt edited after signing is rejected" "$OSPACK" verify "$T/urlbad.tar"
 
-$TAMPER "$T/url.tar" "$T/urltrav.tar" fetchpath ../../../tmp/pwn &&
+tamper "$T/url.tar" "$T/urltrav.tar" fetchpath ../../../tmp/pwn &&
 	expect_fail 1 'a url source.s path is not a plain path under data/' \
 		"a url source whose path leaves the bag is rejected" "$OSPACK" verify "$T/urltrav.tar"
-$TAMPER "$T/url.tar" "$T/urlabs.tar" fetchpath /etc/passwd &&
+tamper "$T/url.tar" "$T/urlabs.tar" fetchpath /etc/passwd &&
 	expect_fail 1 'a url source.s path is not a plain path under data/' \
 		"a url source with an absolute path is rejected" "$OSPACK" verify "$T/urlabs.tar"
-$TAMPER "$T/url.tar" "$T/urlsp.tar" fetchpath data/datasets/remote/big-shard.bin "https://example.org/a b" &&
+tamper "$T/url.tar" "$T/urlsp.tar" fetchpath data/datasets/remote/big-shard.bin "https://example.org/a b" &&
 	expect_fail 1 "a url source.s URL holds a space or control character" \
 		"a url with a space (a second fetch.txt field) is rejected" "$OSPACK" verify "$T/urlsp.tar"
 

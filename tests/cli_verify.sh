@@ -18,9 +18,12 @@ tar --version 2>/dev/null | grep -q 'GNU tar' && have_gnu_tar=true
 keyid() { openssl pkey -pubin -in "$1" -outform DER | sha256sum | cut -d' ' -f1; }
 
 # tamper IN OUT OP ARG...: a tampered copy of a bundle (see tests/tamper.py).
+# A tampering that cannot be made fails the test: the case it feeds would test nothing.
 tamper() {
-	python3 "$top_srcdir/tests/tamper.py" "$@" 2>"$T/tamper.err" ||
-		diag "tamper.py $*: $(cat "$T/tamper.err")"
+	if ! python3 "$top_srcdir/tests/tamper.py" "$@" 2>"$T/tamper.err"; then
+		ok 1 "make a tampered copy: tamper.py $*"
+		diag "$(cat "$T/tamper.err")"
+	fi
 }
 
 # expect_ok PATTERN DESC CMD...: the command exits 0 and its stdout matches PATTERN.
@@ -235,7 +238,8 @@ expect_ok "^signed by trusted key $K1$" "a plain re-pack of a signed bundle is a
 cp "$S" "$T/pad.tar"
 size=$(wc -c <"$T/pad.tar")
 dd if=/dev/zero bs=1 count=$(((10240 - size % 10240) % 10240)) 2>/dev/null >>"$T/pad.tar"
-[ $(($(wc -c <"$T/pad.tar") % 10240)) -eq 0 ] || diag "pad.tar is not padded to 10240 bytes"
+[ $(($(wc -c <"$T/pad.tar") % 10240)) -eq 0 ] && [ "$(wc -c <"$T/pad.tar")" -gt "$size" ]
+ok $? "fixture: a copy of the signed bundle zero-padded to a multiple of 10240 bytes"
 expect_ok "^signed by trusted key $K1$" "zero padding to a multiple of 10240 bytes is accepted" \
 	"$OSPACK" verify "$T/pad.tar" -k "$T/k1.pub"
 
@@ -540,6 +544,50 @@ rejected "$T/v1extra.tar" "the bundle holds 22 files, the statement lists 19$" \
 mkdir "$T/v1d" && tar -xf "$V1" -C "$T/v1d"
 expect_ok "verified $BAG" "an unpacked v1 bundle verifies" "$OSPACK" verify -k "$V1K" "$T/v1d/$BAG"
 expect_ok "stdin: verified $BAG" "a v1 bundle verifies from a pipe" sh -c "cat '$V1' | '$OSPACK' verify -k '$V1K' -"
+
+# ======== the golden v2 bundle ========
+# tests/data/v2-example.tar was built with format v2 from tests/data/v2-example/
+# (see its manifest), signed with the test key tests/data/v2-example.key: every later version
+# must verify it, as a file, unpacked, and from a pipe.
+V2=$top_srcdir/tests/data/v2-example.tar
+V2K=$top_srcdir/tests/data/v2-example.pub
+V2B=golden-2.0.0
+expect_ok "^$V2: verified $V2B (3 files, 88 bytes)$" "the golden v2 bundle verifies with its key" \
+	"$OSPACK" verify -k "$V2K" "$V2"
+grep -q "^signed by trusted key 9a5e92365f1b02ff06232a7adced7b4e774979879d0afb3e6bc1676643af5a80$" "$T/out"
+ok $? "and its signature is checked, by the key it was made with"
+mkdir "$T/v2d" && tar -xf "$V2" -C "$T/v2d"
+expect_ok "^$T/v2d/$V2B: verified $V2B" "the golden v2 bundle, unpacked by tar -xf, verifies" \
+	"$OSPACK" verify -k "$V2K" "$T/v2d/$V2B"
+expect_ok "^stdin: verified $V2B" "the golden v2 bundle verifies from a pipe" \
+	sh -c "cat '$V2' | '$OSPACK' verify -k '$V2K' -"
+tamper "$V2" "$T/v2flip.tar" flip "data/checkpoints/final/w 50%.bin"
+rejected "$T/v2flip.tar" "data/checkpoints/final/w 50%.bin: digest mismatch$" \
+	"a byte flipped in the golden v2 bundle's payload" -k "$V2K"
+tamper "$V2" "$T/v2x.tar" restate data/code/inference/infer.sh mode 0644
+rejected "$T/v2x.tar" "ospack/statement.dsse.json: the statement is not signed, and a signature by a trusted key is required$" \
+	"the golden v2 bundle with its files.txt changed and the signature dropped" -k "$V2K"
+# What inspect reports, against the statement and the archive as Python's json and tarfile read them.
+"$OSPACK" inspect --json "$V2" >"$T/v2.json"
+python3 - "$V2" "$T/v2.json" <<'PY'
+import base64, json, sys, tarfile
+t = tarfile.open(sys.argv[1])
+env = json.load(t.extractfile("golden-2.0.0/ospack/statement.dsse.json"))
+assert env["payloadType"] == "application/vnd.in-toto+json"
+st = json.loads(base64.b64decode(env["payload"]))
+assert st["_type"] == "https://in-toto.io/Statement/v1", st["_type"]
+assert st["predicateType"] == "https://ospack.dev/release/v2", st["predicateType"]
+pred, shown = st["predicate"], json.load(open(sys.argv[2]))
+files = [m for m in t.getmembers() if m.isfile() and m.name.startswith("golden-2.0.0/data/")]
+for c in pred["components"]:
+    mine = [m for m in files if m.name.startswith("golden-2.0.0/data/%s/%s/" % (c["section"], c["name"]))]
+    assert (c["files"], c["bytes"]) == (len(mine), sum(m.size for m in mine)), c
+assert [(c["section"], c["name"], c["files"], c["bytes"]) for c in shown["components"]] == \
+    [(c["section"], c["name"], c["files"], c["bytes"]) for c in pred["components"]], shown["components"]
+assert shown["name"] == pred["name"] == "golden" and shown["version"] == "2.0.0"
+assert shown["verified"] is False
+PY
+ok $? "inspect --json of the golden v2 bundle agrees with its statement and archive read by Python"
 
 expect_fail 4 "cannot open: $T/nope.tar" "a bundle that does not exist is exit 4" "$OSPACK" verify "$T/nope.tar"
 "$OSPACK" verify --help >"$T/out" && grep -q 'usage: ospack verify BUNDLE|DIR|-' "$T/out"

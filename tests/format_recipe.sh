@@ -96,11 +96,13 @@ ok $? "the statement's subjects and the files.txt lines shown in FORMAT.md are t
 
 # tamper NAME FUNCTION: a copy of the Ed25519 bundle in $T/NAME, unpacked (and
 # kept in $T/NAME/x), changed by FUNCTION in the bag folder, and packed again.
+# A forgery that cannot be made fails here, not only later for want of the message.
 tamper() {
 	mkdir "$T/$1" "$T/$1/x" && cp "$T/ed/release.pub" "$T/$1/" &&
 		tar -xf "$T/ed/$BAG.tar" -C "$T/$1/x" &&
 		(cd "$T/$1/x/$BAG" && "$2") &&
-		(cd "$T/$1/x" && tar -cf "../$BAG.tar" "$BAG")
+		(cd "$T/$1/x" && tar -cf "../$BAG.tar" "$BAG") ||
+		ok 1 "make the forged bundle $1 with $2"
 }
 
 # retag FILE: the BagIt tag manifest made to agree with a changed tag file.

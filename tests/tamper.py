@@ -42,6 +42,21 @@ writes (pax format).
   sigs N                    the envelope's first signature repeated N times
   fetchpath PATH [URL]      the url source's path (and URL) changed in the statement,
                             fetch.txt and the manifest alike (unsigned)
+  statement CODE            Python CODE run on the statement (dict st); the envelope
+                            unsigned, the tag manifest redone
+  envelope CODE             Python CODE run on the envelope (dict env); the tag
+                            manifest redone
+  tagedit FILE CODE         Python CODE run on the text t of tag file FILE; then its
+                            subject, the envelope (unsigned) and the tag manifest agree
+  rawedit FILE CODE         the same, but nothing else changes (for the tag manifest)
+  addtag PATH TEXT          a new tag file before the tag manifest, with a subject and
+                            a tag manifest line (envelope unsigned)
+  rmtag PATH                a tag file removed with its subject and tag manifest line
+  bigtags SIZE...           the payload, then tag files of SIZEs (zeros, written sparse),
+                            the archive cut after the last one's header
+  extratags N               N more tag files (extra-NN.txt) after bagit.txt
+  move PATH                 PATH's entry moved to the end of the archive
+  swap PATH1 PATH2          two entries swapped
   unsign                    the envelope's signatures removed, the tag manifest redone
   retag FILE OLD NEW        in tag file FILE, OLD replaced by NEW; then the statement's
                             subject for FILE, the envelope (unsigned) and the tag
@@ -309,11 +324,15 @@ class Bundle:
 
     def redo_tagmanifest(self):
         """Recomputes every line of the tag manifest over the current tag files."""
-        lines = []
-        for line in self.get("tagmanifest-sha256.txt").decode().splitlines():
-            name = line.split("  ", 1)[1]
-            lines.append("%s  %s\n" % (sha256(self.get(name)), name))
-        self.put("tagmanifest-sha256.txt", "".join(lines).encode())
+        for alg in ("sha256", "sha512"):
+            tm = "tagmanifest-%s.txt" % alg
+            if alg == "sha512" and not any(m.name == self.full(tm) for m, _ in self.entries):
+                continue
+            lines = []
+            for line in self.get(tm).decode().splitlines():
+                name = line.split("  ", 1)[1]
+                lines.append("%s  %s\n" % (hashlib.new(alg, self.get(name)).hexdigest(), name))
+            self.put(tm, "".join(lines).encode())
 
 
 def sha256(data):
@@ -339,6 +358,8 @@ def resubject(b, st, names):
     for s in st["subject"]:
         if s["name"] in names:
             s["digest"]["sha256"] = sha256(b.get(s["name"]))
+            if "sha512" in s["digest"]:
+                s["digest"]["sha512"] = hashlib.sha512(b.get(s["name"])).hexdigest()
 
 
 def with_line(text, line):
@@ -624,6 +645,60 @@ def op_rewrite(b, op, args):
                 s["digest"]["sha256"] = sha256(b.get(s["name"]))
         b.set_statement(st)
         b.redo_tagmanifest()
+    elif op == "statement":
+        st = b.statement()
+        exec(args[0], {"st": st})
+        b.set_statement(st)
+        b.redo_tagmanifest()
+    elif op == "envelope":
+        env = b.envelope()
+        exec(args[0], {"env": env})
+        b.set_envelope(env)
+        b.redo_tagmanifest()
+    elif op in ("tagedit", "rawedit"):
+        scope = {"t": b.get(args[0]).decode()}
+        exec(args[1], scope)
+        b.put(args[0], scope["t"].encode())
+        if op == "tagedit":
+            st = b.statement()
+            resubject(b, st, [args[0]])
+            b.set_statement(st)
+            b.redo_tagmanifest()
+    elif op == "addtag":
+        info = tarfile.TarInfo(b.full(args[0]))
+        data = args[1].encode()
+        info.size = len(data)
+        info.mode = 0o644
+        b.entries.insert(b.index("tagmanifest-sha256.txt"), (info, data))
+        st = b.statement()
+        st["subject"].append({"digest": {"sha256": sha256(data)}, "name": args[0]})
+        st["subject"].sort(key=lambda s: s["name"].encode())
+        b.set_statement(st)
+        b.put("tagmanifest-sha256.txt", b.get("tagmanifest-sha256.txt") +
+              ("%s  %s\n" % (sha256(data), args[0])).encode())
+        b.redo_tagmanifest()
+    elif op == "rmtag":
+        del b.entries[b.index(args[0])]
+        st = b.statement()
+        st["subject"] = [s for s in st["subject"] if s["name"] != args[0]]
+        b.set_statement(st)
+        for tmn in ("tagmanifest-sha256.txt", "tagmanifest-sha512.txt"):
+            if any(m.name == b.full(tmn) for m, _ in b.entries):
+                tm = b.get(tmn).decode().splitlines(keepends=True)
+                b.put(tmn, "".join(l for l in tm
+                                   if l.rstrip("\n").split("  ", 1)[1] != args[0]).encode())
+        b.redo_tagmanifest()
+    elif op == "extratags":
+        at = b.index("bagit.txt") + 1
+        for i in range(int(args[0])):
+            info = tarfile.TarInfo(b.full("extra-%02d.txt" % i))
+            info.size, info.mode = 1, 0o644
+            b.entries.insert(at + i, (info, b"x"))
+    elif op == "move":
+        b.entries.append(b.entries.pop(b.index(args[0])))
+    elif op == "swap":
+        i, j = b.index(args[0]), b.index(args[1])
+        b.entries[i], b.entries[j] = b.entries[j], b.entries[i]
     else:
         die("unknown operation %s" % op)
 
@@ -632,6 +707,21 @@ def main(argv):
     if len(argv) < 4:
         die(__doc__)
     src, dst, op, args = argv[1], argv[2], argv[3], argv[4:]
+    if op == "bigtags":
+        # The payload as it was, then tag files of the sizes given, written sparse: the
+        # archive ends after the last header (verify refuses it at that header).
+        start = member(src, "bagit.txt").offset
+        bag = members(src)[0].name.split("/")[0]
+        with open(src, "rb") as f, open(dst, "wb") as out:
+            out.write(f.read(start))
+            for i, size in enumerate(args):
+                info = tarfile.TarInfo("%s/big-%d.txt" % (bag, i))
+                info.size, info.mode = int(size), 0o644
+                out.write(info.tobuf(tarfile.PAX_FORMAT))
+                if i + 1 < len(args):
+                    out.seek((info.size + 511) // 512 * 512, 1)
+            out.truncate()
+        return
     if op in ("flip", "flip-b64", "cut", "claim", "smuggle", "header"):
         with open(src, "rb") as f:
             raw = bytearray(f.read())
@@ -655,5 +745,32 @@ def main(argv):
     b.write(dst)
 
 
+def run_jobs(folder):
+    """--jobs FOLDER: each FOLDER/N.job holds IN, OUT, OP and ARGs, each ended by a NUL byte;
+    all are made in this one process (a Python start can cost seconds). A job that fails
+    leaves its message in N.err and no OUT."""
+    import os
+    jobs = sorted((f for f in os.listdir(folder) if f.endswith(".job")), key=lambda f: int(f[:-4]))
+    for job in jobs:
+        with open(os.path.join(folder, job), "rb") as f:
+            args = [a.decode("utf-8", "surrogateescape") for a in f.read().split(b"\0")[:-1]]
+        err = io.StringIO()
+        saved, sys.stderr = sys.stderr, err
+        try:
+            main(["tamper.py"] + args)
+        except SystemExit:
+            pass
+        except Exception as e:  # a job that cannot be made: the test that needs it fails
+            err.write("tamper.py: %s: %r\n" % (job, e))
+        finally:
+            sys.stderr = saved
+        if err.getvalue():
+            with open(os.path.join(folder, job[:-4] + ".err"), "w") as f:
+                f.write(err.getvalue())
+
+
 if __name__ == "__main__":
-    main(sys.argv)
+    if len(sys.argv) == 3 and sys.argv[1] == "--jobs":
+        run_jobs(sys.argv[2])
+    else:
+        main(sys.argv)

@@ -353,22 +353,27 @@ static bool is_tagmanifest(const char *path)
 	       strcmp(path, "tagmanifest-sha512.txt") == 0;
 }
 
-/* A tag manifest lists every tag file but the tag manifests, with its digest. */
+/* A tag manifest lists every tag file but the tag manifests, each once, with its digest. */
 static ospack_error check_tag_manifest(struct osp_verifier *v, enum osp_alg alg)
 {
 	char name[64], hex[2 * OSP_MAX_DIGEST + 1];
 	struct osp_vtag *t;
 	struct osp_sreader *rd;
 	size_t n = 0, ntags = 0;
+	bool *listed;
 	ospack_error rc = OSPACK_OK;
 
 	snprintf(name, sizeof(name), "tagmanifest-%s.txt", osp_alg_name(alg));
-	t = osp_vtag_find(v, name);
-	if (t == NULL || t->dir)
-		return osp_reject(v, "%s: missing", name);
-	rd = osp_vtag_reader(v, t); /* read as a stream, not into memory */
-	if (rd == NULL)
+	t = osp_vtag_need(v, name, NULL);
+	if (t == NULL)
+		return v->ctx->code;
+	rd = osp_vtag_reader(v, t);
+	listed = calloc(v->ntags ? v->ntags : 1, sizeof(*listed));
+	if (rd == NULL || listed == NULL) {
+		osp_sreader_free(rd);
+		free(listed);
 		return osp_nomem(v->ctx);
+	}
 	for (;;) {
 		struct osp_bag_line l = {0};
 		struct osp_vtag *f;
@@ -391,7 +396,10 @@ static ospack_error check_tag_manifest(struct osp_verifier *v, enum osp_alg alg)
 		if (rc == OSPACK_OK && (f == NULL || f->dir || is_tagmanifest(f->path)))
 			rc = osp_reject(v, "%s: line %zu: %s is not a tag file of the bundle", name,
 					n, l.path);
+		if (rc == OSPACK_OK && listed[f - v->tags])
+			rc = osp_reject(v, "%s: line %zu: %s is listed twice", name, n, l.path);
 		if (rc == OSPACK_OK) {
+			listed[f - v->tags] = true;
 			osp_hex(f->d.d[alg], osp_alg_len(alg), hex);
 			if (strcmp(hex, l.hex) != 0)
 				rc = osp_reject(v, "%s: line %zu: %s: digest mismatch", name, n,
@@ -403,6 +411,7 @@ static ospack_error check_tag_manifest(struct osp_verifier *v, enum osp_alg alg)
 			break;
 	}
 	osp_sreader_free(rd);
+	free(listed);
 	for (size_t i = 0; i < v->ntags; i++)
 		ntags += !v->tags[i].dir && !is_tagmanifest(v->tags[i].path);
 	if (rc == OSPACK_OK && n != ntags)
