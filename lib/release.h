@@ -17,7 +17,7 @@ struct osp_git;
 #define OSP_ENVELOPE_PATH "ospack/statement.dsse.json"
 #define OSP_MOF_PATH "ospack/mof.yaml"
 #define OSP_FILES_PATH "ospack/files.txt"
-/* The timestamp of every entry when SOURCE_DATE_EPOCH is not set: 1980-01-01. */
+/* The timestamp of every entry when the caller gives none (no SOURCE_DATE_EPOCH): 1980-01-01. */
 #define OSP_DEFAULT_MTIME 315532800
 
 struct osp_spill;
