@@ -142,7 +142,7 @@ import sys
 n = (16 * 1024 * 1024 - 2) // 3
 sys.stdout.write('[' + '[],' * (n - 1) + '[]]')" >"$T/env-arrays.json"
 tamper "$S" "$T/m3.tar" envelope "$T/env-arrays.json"
-rss_refused "$T/m3.tar" "ospack/statement.dsse.json: more than 264 JSON values (ospack writes far fewer)" \
+rss_refused "$T/m3.tar" "ospack/statement.dsse.json: more than 520 JSON values (ospack writes far fewer)" \
 	"an envelope of 16 MiB of empty arrays" -k "$T/k.pub"
 python3 -c "
 import sys

@@ -30,12 +30,13 @@ struct osp_spill;
  * JSON (a path or url source, license, role, metrics, its openness entry) make
  * 12 MiB, 16 MiB in base64. Its JSON values are counted, and their nesting
  * measured, in one pass before Jansson builds a tree of them: a real statement
- * has some 25 values per component, an envelope 3 per signature.
+ * has some 25 values per component, an envelope 5 per signature
+ * (at most 64, and some over them are still read to be named).
  */
 #define OSP_ENVELOPE_MAX (16u * 1024 * 1024)
 #define OSP_STATEMENT_VALUES_MAX 500000
 #define OSP_STATEMENT_DEPTH_MAX 32
-#define OSP_ENVELOPE_VALUES_MAX (8 + 4 * OSP_SIGS_MAX)
+#define OSP_ENVELOPE_VALUES_MAX (8 + 8 * OSP_SIGS_MAX)
 #define OSP_ENVELOPE_DEPTH_MAX 4
 /* bag-info.txt: the manifest's description (the manifest is at most 4 MiB), and some lines. */
 #define OSP_BAG_INFO_MAX (8u * 1024 * 1024)
