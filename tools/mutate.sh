@@ -88,7 +88,8 @@ for i in "${keep[@]}"; do
 		verdict="SURVIVED: ${tests[$i]} passed"
 		survived=$((survived + 1))
 	else
-		failing=$(grep -h '^not ok' tests/*.log 2>/dev/null | head -n 3 | tr '\n' ';')
+		failing=$(for t in ${tests[$i]}; do grep -h '^not ok' "${t%.sh}.log"; done 2>/dev/null |
+			head -n 3 | tr '\n' ';')
 		verdict="killed ($failing)"
 		killed=$((killed + 1))
 	fi
