@@ -125,14 +125,14 @@ python3 -c "
 import sys
 n = 120 * 1024 * 1024 // 3
 sys.stdout.write('[' + '[],' * (n - 1) + '[]]')" >"$T/env-big.json"
-tamper "$S" "$T/m1.tar" envelope "$T/env-big.json"
+tamper "$S" "$T/m1.tar" envelope-file "$T/env-big.json"
 rss_refused "$T/m1.tar" "ospack/statement.dsse.json: $(wc -c <"$T/env-big.json" | tr -d ' ') bytes, more than the 16777216 (16 MiB) an envelope may have (a v1 bundle listing this many files is not supported)" \
 	"an envelope of 120 MiB of empty arrays" -k "$T/k.pub"
 rm -f "$T/env-big.json" "$T/m1.tar"
 
 # Just over the bound.
 python3 -c "import sys; sys.stdout.write('[' + ' ' * (16 * 1024 * 1024 - 1) + ']')" >"$T/env-over.json"
-tamper "$S" "$T/m2.tar" envelope "$T/env-over.json"
+tamper "$S" "$T/m2.tar" envelope-file "$T/env-over.json"
 rss_refused "$T/m2.tar" "ospack/statement.dsse.json: 16777217 bytes, more than the 16777216 (16 MiB) an envelope may have (a v1 bundle listing this many files is not supported)" \
 	"an envelope one byte over 16 MiB"
 
@@ -141,14 +141,14 @@ python3 -c "
 import sys
 n = (16 * 1024 * 1024 - 2) // 3
 sys.stdout.write('[' + '[],' * (n - 1) + '[]]')" >"$T/env-arrays.json"
-tamper "$S" "$T/m3.tar" envelope "$T/env-arrays.json"
+tamper "$S" "$T/m3.tar" envelope-file "$T/env-arrays.json"
 rss_refused "$T/m3.tar" "ospack/statement.dsse.json: more than 520 JSON values (ospack writes far fewer)" \
 	"an envelope of 16 MiB of empty arrays" -k "$T/k.pub"
 python3 -c "
 import sys
 n = 8 * 1024 * 1024
 sys.stdout.write('[' * n + ']' * n)" >"$T/env-deep.json"
-tamper "$S" "$T/m4.tar" envelope "$T/env-deep.json"
+tamper "$S" "$T/m4.tar" envelope-file "$T/env-deep.json"
 rss_refused "$T/m4.tar" "ospack/statement.dsse.json: JSON nested more than 4 deep (ospack's is not)" \
 	"an envelope of 8 MiB of nested arrays" -k "$T/k.pub"
 rm -f "$T"/env-*.json "$T"/m[234].tar
@@ -158,7 +158,7 @@ python3 -c "
 import sys
 n = 11 * 1024 * 1024 // 3
 sys.stdout.write('{\"subject\":[' + '[],' * (n - 1) + '[]]}')" >"$T/st-arrays.json"
-tamper "$S" "$T/m5.tar" statement "$T/st-arrays.json"
+tamper "$S" "$T/m5.tar" statement-file "$T/st-arrays.json"
 rss_refused "$T/m5.tar" "the statement: more than 500000 JSON values (ospack writes far fewer)" \
 	"an unsigned statement of 11 MiB of empty arrays, no -k"
 # The most a statement may hold: 499,990 empty objects, which Jansson does build.
@@ -166,14 +166,14 @@ python3 -c "
 import sys
 n = 499990
 sys.stdout.write('{\"subject\":[' + '{},' * (n - 1) + '{}]}')" >"$T/st-objects.json"
-tamper "$S" "$T/m6.tar" statement "$T/st-objects.json"
+tamper "$S" "$T/m6.tar" statement-file "$T/st-objects.json"
 rss_refused "$T/m6.tar" "ospack/statement.dsse.json: not an in-toto statement: Object item not found: _type" \
 	"an unsigned statement of 499,990 empty objects, no -k"
 python3 -c "
 import sys
 n = 40
 sys.stdout.write('{\"subject\":' + '[' * n + ']' * n + '}')" >"$T/st-deep.json"
-tamper "$S" "$T/m7.tar" statement "$T/st-deep.json"
+tamper "$S" "$T/m7.tar" statement-file "$T/st-deep.json"
 refused "$T/m7.tar" "the statement: JSON nested more than 32 deep (ospack's is not)" \
 	"an unsigned statement nested 41 deep"
 rm -f "$T"/st-*.json "$T"/m[567].tar

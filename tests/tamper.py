@@ -72,10 +72,10 @@ writes (pax format).
                             mtime (one second later), base256 (the size in base-256),
                             zeromode (mode 0000644 and a NUL), junk (bytes after the name's
                             NUL), magic (GNU tar's magic)
-  envelope FILE             the envelope's content replaced by FILE's bytes
+  envelope-file FILE        the envelope's content replaced by FILE's bytes
   tagfile PATH FILE         tag file PATH's content replaced by FILE's bytes; its subject
                             made to agree, the envelope unsigned, the tag manifest redone
-  statement FILE            the envelope's payload replaced by FILE's bytes, unsigned
+  statement-file FILE       the envelope's payload replaced by FILE's bytes, unsigned
   phantom PATH [keep]       the statement lists a payload file PATH the archive lacks
                             (in manifest-sha256.txt and ospack/files.txt, their subjects
                             and the first component's count); the envelope is unsigned, or
@@ -610,7 +610,7 @@ def op_rewrite(b, op, args):
         env["signatures"] = env["signatures"][:1] * int(args[0])
         b.set_envelope(env)
         b.redo_tagmanifest()
-    elif op == "envelope":
+    elif op == "envelope-file":
         with open(args[0], "rb") as f:
             b.put(ENVELOPE, f.read())
     elif op == "tagfile":
@@ -620,7 +620,7 @@ def op_rewrite(b, op, args):
         resubject(b, st, [args[0]])
         b.set_statement(st)
         b.redo_tagmanifest()
-    elif op == "statement":
+    elif op == "statement-file":
         env = b.envelope()
         with open(args[0], "rb") as f:
             env["payload"] = base64.b64encode(f.read()).decode()
@@ -710,16 +710,16 @@ def main(argv):
     if op == "bigtags":
         # The payload as it was, then tag files of the sizes given, written sparse: the
         # archive ends after the last header (verify refuses it at that header).
-        start = member(src, "bagit.txt").offset
+        first = member(src, "bagit.txt")
+        start, mtime = first.offset, int(first.mtime)
         bag = members(src)[0].name.split("/")[0]
         with open(src, "rb") as f, open(dst, "wb") as out:
             out.write(f.read(start))
             for i, size in enumerate(args):
-                info = tarfile.TarInfo("%s/big-%d.txt" % (bag, i))
-                info.size, info.mode = int(size), 0o644
-                out.write(info.tobuf(tarfile.PAX_FORMAT))
+                path = ("%s/big-%d.txt" % (bag, i)).encode()
+                out.write(ospack_header(path, False, 0o644, int(size), mtime))
                 if i + 1 < len(args):
-                    out.seek((info.size + 511) // 512 * 512, 1)
+                    out.seek((int(size) + 511) // 512 * 512, 1)
             out.truncate()
         return
     if op in ("flip", "flip-b64", "cut", "claim", "smuggle", "header"):
@@ -761,7 +761,8 @@ def run_jobs(folder):
         except SystemExit:
             pass
         except Exception as e:  # a job that cannot be made: the test that needs it fails
-            err.write("tamper.py: %s: %r\n" % (job, e))
+            import traceback
+            err.write("tamper.py: %s: %r\n%s" % (job, e, traceback.format_exc()))
         finally:
             sys.stderr = saved
         if err.getvalue():
