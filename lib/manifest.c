@@ -27,6 +27,8 @@
 #define MANIFEST_MAX_EXPANDED (8u * 1024 * 1024)
 #define MANIFEST_MAX_DEPTH 32
 /* Every file is matched against every pattern: both bounds keep that cost small. */
+/* Entries in all sections: each is a component of the statement, whose size verify bounds. */
+#define MANIFEST_MAX_ENTRIES 10000
 #define EXCLUDE_MAX_PATTERNS 256
 #define EXCLUDE_MAX_LEN 1000
 #define NAME_MAX_LEN 128
@@ -865,6 +867,9 @@ static ospack_error load_section(struct loader *L, enum osp_section s, const yam
 	if (n->type != YAML_SEQUENCE_NODE)
 		return nerr(L, n, key, "expected a list of entries");
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	if (count > MANIFEST_MAX_ENTRIES - base)
+		return lerr(L, node_pos(n), key, "more than %u entries in all sections",
+			    MANIFEST_MAX_ENTRIES);
 	v = osp_reallocarray(L->m->entries, base + count, sizeof(*v));
 	if (v == NULL)
 		return osp_nomem(L->ctx);

@@ -103,7 +103,8 @@ static la_ssize_t out_write(struct archive *a, void *arg, const void *buf, size_
 	(void)a;
 	if (w->hasher != NULL)
 		osp_hasher_feed(w->hasher, buf, n);
-	if (w->ofill + n > OUT_BUF && flush_out(w) != 0)
+	/* What is gathered goes out first: a large piece must never overtake it. */
+	if ((w->ofill + n > OUT_BUF || n >= OUT_BUF / 2) && flush_out(w) != 0)
 		return -1;
 	if (n >= OUT_BUF / 2) {
 		if (write_all(w, buf, n) != 0)

@@ -85,6 +85,30 @@ expect_fail 2 'SOURCE_DATE_EPOCH' "a malformed SOURCE_DATE_EPOCH is a usage erro
 [ ! -e "$T/bad.tar" ]
 ok $? "and writes nothing"
 
+# --- pieces of every size keep their order in the archive ---
+# Headers and small files are gathered in a buffer; a piece of half a MiB or more must not
+# go out before what was gathered ahead of it.
+mkdir -p "$T/mid/d"
+echo small >"$T/mid/d/a.txt"
+for size in 524287 524288 600000 1048575 1048576 1572864; do
+	head -c $size /dev/urandom >"$T/mid/d/b$size.bin"
+	echo small >"$T/mid/d/c$size.txt"
+done
+cat >"$T/mid/manifest.yaml" <<'EOF'
+ospack: 1
+name: mid
+version: "1"
+license: MIT
+datasets:
+  - name: d
+    path: d
+EOF
+"$OSPACK" build "$T/mid/manifest.yaml" -q -o "$T/mid/out.tar" &&
+	"$OSPACK" verify -q "$T/mid/out.tar" &&
+	mkdir "$T/mid/x" && tar -xf "$T/mid/out.tar" -C "$T/mid/x" &&
+	diff -r "$T/mid/d" "$T/mid/x/mid-1/data/datasets/d"
+ok $? "files of 0.5 to 1.5 MiB between small ones: the archive verifies and GNU tar unpacks them intact"
+
 # --- standard output gives the same bytes as a file, through a pipe ---
 "$OSPACK" build "$EX/manifest.yaml" -o - 2>"$T/err" | cat >"$T/pipe.tar"
 cmp -s "$T/pipe.tar" "$T/r1.tar"

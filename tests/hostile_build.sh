@@ -222,4 +222,24 @@ SOURCE_DATE_EPOCH=1700000000 "$OSPACK" build "$T/ex/m.yaml" -q -o "$T/ex/s.tar" 
 	tar -tvf "$T/ex/s.tar" --full-time | head -n 1 | grep -q '2023-11-14'
 ok $? "SOURCE_DATE_EPOCH, read by the command line, sets the entries' time"
 
+# --- entries are bounded: each is a component of the statement, whose size verify bounds ---
+fixture mkdir "$T/many"
+urls() { # urls N: a manifest of N url entries
+	printf 'ospack: 1\nname: many\nversion: "1"\nlicense: MIT\ndatasets:\n'
+	i=1
+	while [ $i -le "$1" ]; do
+		printf '  - {name: d%d, url: "https://example.org/%d", size: 1, sha256: %s}\n' \
+			$i $i 0000000000000000000000000000000000000000000000000000000000000000
+		i=$((i + 1))
+	done
+}
+urls 10000 >"$T/many/m.yaml"
+"$OSPACK" build "$T/many/m.yaml" -q -o "$T/many/ok.tar" && "$OSPACK" verify -q "$T/many/ok.tar"
+ok $? "10,000 entries: built, and the bundle verifies"
+urls 10001 >"$T/many/m.yaml"
+for cmd in check build; do
+	expect_fail 3 "^ospack: .*m.yaml:6:3: datasets: more than 10000 entries in all sections$" \
+		"$cmd: 10,001 entries are refused" "$OSPACK" $cmd "$T/many/m.yaml"
+done
+
 done_testing
