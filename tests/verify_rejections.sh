@@ -125,6 +125,13 @@ rej "a statement whose subject is not a list" "$ENV: not an in-toto statement: "
 rej "another statement _type" \
 	"$ENV: statement type https://in-toto.io/Statement/v0.1 with predicate https://ospack.dev/release/v2 is not ospack's$" \
 	"$U" statement 'st["_type"] = "https://in-toto.io/Statement/v0.1"'
+rej "a statement whose mtime is not the headers'" \
+	"tiny-stories-15m-1.0.0/: the entries' mtime 315532800 is not the statement's 1$" "$U" statement 'st["predicate"]["mtime"] = 1'
+rej "a statement without an mtime" "$ENV: the statement gives no mtime$" \
+	"$U" statement 'del st["predicate"]["mtime"]'
+rej "v1: a statement whose mtime is not the headers'" \
+	"tiny-stories-15m-1.0.0/: the entries' mtime 1767225600 is not the statement's 1$" \
+	"$top_srcdir/tests/data/v1-example.tar" statement 'st["predicate"]["mtime"] = 1'
 rej "another predicateType" \
 	"$ENV: statement type https://in-toto.io/Statement/v1 with predicate https://ospack.dev/release/v3 is not ospack's$" \
 	"$U" statement 'st["predicateType"] = "https://ospack.dev/release/v3"'

@@ -835,6 +835,22 @@ static ospack_error finish_v2(struct osp_verifier *v, json_t *subjects, json_t *
 	return rc;
 }
 
+/* The headers' one mtime is the statement's: no header byte is left that nothing signed. */
+static ospack_error check_mtime(struct osp_verifier *v, json_t *pred)
+{
+	json_t *m = json_is_object(pred) ? json_object_get(pred, "mtime") : NULL;
+
+	if (v->mtime < 0)
+		return OSPACK_OK; /* a folder: no headers, and unpacking changes mtimes */
+	if (!json_is_integer(m))
+		return osp_reject(v, "%s: the statement gives no mtime", OSP_ENVELOPE_PATH);
+	if (json_integer_value(m) != v->mtime)
+		return osp_reject(
+			v, "%s/: the entries' mtime %" PRId64 " is not the statement's %" PRId64,
+			v->root, v->mtime, (int64_t)json_integer_value(m));
+	return OSPACK_OK;
+}
+
 ospack_error osp_verifier_finish(struct osp_verifier *v)
 {
 	struct osp_vstate *s;
@@ -870,6 +886,9 @@ ospack_error osp_verifier_finish(struct osp_verifier *v)
 	    !json_is_array(subjects))
 		return osp_reject(v, "%s: not an in-toto statement: %s", OSP_ENVELOPE_PATH,
 				  err.text);
+	rc = check_mtime(v, pred);
+	if (rc != OSPACK_OK)
+		return rc;
 	if (strcmp(type, OSP_STATEMENT_TYPE) == 0 && strcmp(ptype, OSP_PREDICATE_TYPE) == 0)
 		rc = finish_v2(v, subjects, pred);
 	else if (strcmp(type, OSP_STATEMENT_TYPE) == 0 && strcmp(ptype, OSP_PREDICATE_TYPE_V1) == 0)

@@ -308,6 +308,8 @@ ospack_error osp_read_archive(struct ospack_ctx *ctx, int fd, struct osp_verifie
 	}
 	if (rc == OSPACK_OK)
 		rc = check_trailer(ctx, &r, a);
+	if (rc == OSPACK_OK)
+		v->mtime = osp_tarscan_mtime(r.scan);
 out:
 	if (a != NULL)
 		archive_read_free(a);

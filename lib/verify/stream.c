@@ -191,6 +191,7 @@ ospack_error osp_verifier_new(struct ospack_ctx *ctx, struct osp_key *const *tru
 	v->trusted = trusted;
 	v->ntrusted = ntrusted;
 	v->folder = folder;
+	v->mtime = -1;
 	v->opts = opts ? opts : &none;
 	v->ring_cap = RING_CAP;
 	v->ring = calloc(v->ring_cap, sizeof(*v->ring));

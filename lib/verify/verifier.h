@@ -90,6 +90,7 @@ struct osp_verifier {
 	bool folder;
 	const struct ospack_verify_opts *opts;
 	char *root;
+	int64_t mtime; /* every tar header's mtime, once the archive was read; -1 for a folder */
 	/* the entry going by */
 	char *cur;
 	bool cur_tag, cur_spill;
