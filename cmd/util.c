@@ -22,6 +22,7 @@ static const struct {
 	 "--allow-outside allows it"},
 	{"outside the manifest's folder; a build refuses it unless allowed",
 	 "ospack build --allow-outside allows it"},
+	{"or accept a dirty tree)", "--allow-dirty"},
 };
 
 static void print_message(const char *prefix, const char *message)

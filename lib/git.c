@@ -324,7 +324,7 @@ static ospack_error check_dirty(struct ospack_ctx *ctx, struct osp_git *g, bool 
 	if (!allow_dirty) {
 		ret = repo_error(ctx, g,
 				 "uncommitted changes to tracked files: %s (commit them, or "
-				 "accept a dirty tree with --allow-dirty)",
+				 "accept a dirty tree)",
 				 list);
 		goto out;
 	}

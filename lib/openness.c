@@ -374,7 +374,7 @@ ospack_error osp_openness_require(struct ospack_ctx *ctx, const struct osp_openn
 				       : i == OSP_NLEVELS - 1 ? " or "
 							      : ", ",
 				       level_names[i]);
-		osp_error(ctx, OSPACK_EUSAGE, "--require: '%s' is not %s", level,
+		osp_error(ctx, OSPACK_EUSAGE, "'%s' is not a level: %s", level,
 			  b.failed ? "a level" : b.data);
 		osp_buf_free(&b);
 		return OSPACK_EUSAGE;

@@ -230,7 +230,7 @@ ok $? "and --json says sha512"
 "$OSPACK" build "$EX" -q -k "$T/k1.key" -o "$T/s-again.tar" && cmp -s "$S" "$T/s-again.tar"
 ok $? "a signed Ed25519 bundle is byte-reproducible"
 tamper "$U" "$T/repack-u.tar" repack
-expect_ok "^$T/repack-u.tar: verified $BAG" "a plain re-pack by Python's tarfile (pax) is accepted" \
+expect_ok "^$T/repack-u.tar: verified $BAG" "a re-pack that writes ospack's own header bytes is accepted" \
 	"$OSPACK" verify "$T/repack-u.tar"
 tamper "$S" "$T/repack-s.tar" repack
 expect_ok "^signed by trusted key $K1$" "a plain re-pack of a signed bundle is accepted with -k" \
