@@ -492,16 +492,18 @@ static ospack_error open_lists(struct build *b)
 }
 
 /*
- * With progress shown, the totals come first: a walk that reads no file. With
- * a key file or an existing target, that walk also finds a source that is
- * either before a byte is written (the walk while writing checks again).
+ * With progress shown, the totals come first: a walk that reads no file. The
+ * walk while writing refuses a key file or the target among the sources before
+ * writing a byte of it, and a file output is removed on error; standard output
+ * cannot be taken back, so there this walk also finds a key file among the
+ * sources before a byte goes out.
  */
 static ospack_error count_totals(struct build *b)
 {
 	struct osp_release *r = &b->r;
 	ospack_error rc = OSPACK_OK;
 
-	if (b->o->progress == NULL && !b->keyfile_set && !b->target_exists)
+	if (b->o->progress == NULL && !(b->keyfile_set && b->target == NULL))
 		return OSPACK_OK;
 	for (size_t k = 0; rc == OSPACK_OK && k < r->m->nentries; k++)
 		rc = osp_release_each(b->ctx, r, r->order[k], check_source, b);
