@@ -332,7 +332,8 @@ static void test_dirty(void)
 	has_str(msg, "src/train.py", "a deleted file");
 	has_str(msg, "run.sh", "and a staged one");
 	ok(strstr(msg, "untracked.txt") == NULL, "but not an untracked one");
-	has_str(msg, "--allow-dirty", "and how to go on");
+	has_str(msg, "(commit them, or accept a dirty tree)",
+		"and how to go on (the command line names the flag)");
 
 	is_int(load(&e, true, &g, &fl), OSPACK_OK, "allow_dirty accepts it");
 	ok(g != NULL && info(g)->dirty, "and flags it");
