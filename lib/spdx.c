@@ -459,6 +459,47 @@ static ospack_error parse_or(struct parser *ps, struct osp_spdx **out)
 	return parse_list(ps, TOK_OR, out);
 }
 
+/* The length of the canonical form (put_node below), without building it. */
+static size_t canon_len(const struct osp_spdx *e)
+{
+	size_t n = 0;
+
+	switch (e->kind) {
+	case NODE_LICENSE:
+	case NODE_REF:
+		n = strlen(e->kind == NODE_REF ? e->ref : e->lic->id) + (e->plus ? 1 : 0);
+		if (e->exception != NULL)
+			n += strlen(" WITH ") + strlen(e->exception);
+		return n;
+	case NODE_AND:
+	case NODE_OR:
+		break;
+	}
+	for (size_t i = 0; i < e->nkids; i++) {
+		const struct osp_spdx *k = e->kids[i];
+
+		n += canon_len(k) + (k->kind == NODE_AND || k->kind == NODE_OR ? 2 : 0);
+		if (i > 0)
+			n += e->kind == NODE_AND ? strlen(" AND ") : strlen(" OR ");
+	}
+	return n;
+}
+
+/* The parentheses the canonical form nests: one pair per AND or OR below the top. */
+static unsigned canon_depth(const struct osp_spdx *e)
+{
+	unsigned deepest = 0;
+
+	for (size_t i = 0; i < e->nkids; i++) {
+		const struct osp_spdx *k = e->kids[i];
+		unsigned d = k->kind == NODE_AND || k->kind == NODE_OR ? 1 + canon_depth(k) : 0;
+
+		if (d > deepest)
+			deepest = d;
+	}
+	return deepest;
+}
+
 ospack_error osp_spdx_parse(struct ospack_ctx *ctx, const char *expr, struct osp_spdx **out)
 {
 	struct parser ps = {ctx, expr, {TOK_NONE, NULL, 0}, {TOK_NONE, NULL, 0}, 0};
@@ -477,6 +518,22 @@ ospack_error osp_spdx_parse(struct ospack_ctx *ctx, const char *expr, struct osp
 	if (ps.tok.kind != TOK_END) {
 		err = ps.tok.kind == TOK_CLOSE ? osp_error(ctx, OSPACK_EMANIFEST, "unbalanced ')'")
 					       : want_operator(&ps);
+		goto out;
+	}
+	/* The canonical form adds parentheses ("A OR B AND C" is "A OR (B AND C)"), and it is
+	 * what the manifest keeps and parses again: it must be within the bound as well. */
+	if (canon_len(e) > OSP_SPDX_MAX_LEN) {
+		err = osp_error(ctx, OSPACK_EMANIFEST,
+				"license expression longer than %d bytes once written with its "
+				"parentheses",
+				OSP_SPDX_MAX_LEN);
+		goto out;
+	}
+	if (canon_depth(e) > OSP_SPDX_MAX_DEPTH) {
+		err = osp_error(ctx, OSPACK_EMANIFEST,
+				"license expression nested deeper than %d parentheses once written "
+				"with its parentheses",
+				OSP_SPDX_MAX_DEPTH);
 		goto out;
 	}
 	*out = e;

@@ -213,6 +213,79 @@ static char *long_and(size_t len)
 	return s;
 }
 
+/* "MIT AND MIT OR MIT AND MIT OR ...": n groups, whose canonical form adds 2 bytes each. */
+static char *or_of_ands(unsigned n)
+{
+	struct osp_buf b = {0};
+
+	for (unsigned i = 0; i < n; i++)
+		osp_buf_puts(&b, i ? " OR MIT AND MIT" : "MIT AND MIT");
+	return osp_buf_steal(&b, NULL);
+}
+
+/* levels parentheses of alternating AND and OR around "MIT OR MIT AND MIT", whose canonical
+ * form needs one pair more. */
+static char *alternating(unsigned levels)
+{
+	char *s = osp_strdup("MIT OR MIT AND MIT");
+
+	for (unsigned i = 0; i < levels; i++) {
+		char *t = osp_asprintf("MIT %s (%s)", i % 2 ? "OR" : "AND", s);
+
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+/* Whatever parses has a canonical form that parses too: the manifest keeps that form, and
+ * openness and verify read it again. */
+static void test_canonical_bounds(void)
+{
+	struct ospack_ctx *ctx = ospack_ctx_new();
+	struct osp_spdx *e = NULL, *again = NULL;
+	char *s, *c;
+
+	s = or_of_ands(240); /* 3,596 bytes, canonical 4,076 */
+	ok(osp_spdx_parse(ctx, s, &e) == OSPACK_OK, "%zu bytes of ORed ANDs parse", strlen(s));
+	c = e ? osp_spdx_string(e) : NULL;
+	ok(c != NULL && strlen(c) == 4076 && osp_spdx_parse(ctx, c, &again) == OSPACK_OK,
+	   "and their canonical form of 4,076 bytes parses again");
+	free(c);
+	osp_spdx_free(again);
+	osp_spdx_free(e);
+	free(s);
+	s = or_of_ands(273); /* 4,091 bytes, canonical 4,637 */
+	ok(strlen(s) <= OSP_SPDX_MAX_LEN && osp_spdx_parse(ctx, s, &e) == OSPACK_EMANIFEST &&
+		   e == NULL,
+	   "%zu bytes whose canonical form exceeds %d are refused", strlen(s), OSP_SPDX_MAX_LEN);
+	is_str(ospack_ctx_message(ctx),
+	       "license expression longer than 4096 bytes once written with its parentheses",
+	       "the message says why a short expression is too long");
+	free(s);
+
+	s = alternating(OSP_SPDX_MAX_DEPTH - 1);
+	ok(osp_spdx_parse(ctx, s, &e) == OSPACK_OK, "%d alternating levels parse",
+	   OSP_SPDX_MAX_DEPTH - 1);
+	c = e ? osp_spdx_string(e) : NULL;
+	ok(c != NULL && osp_spdx_parse(ctx, c, &again) == OSPACK_OK,
+	   "and their canonical form, %d deep, parses again", OSP_SPDX_MAX_DEPTH);
+	free(c);
+	osp_spdx_free(again);
+	osp_spdx_free(e);
+	free(s);
+	s = alternating(OSP_SPDX_MAX_DEPTH);
+	ok(osp_spdx_parse(ctx, s, &e) == OSPACK_EMANIFEST && e == NULL,
+	   "%d levels whose canonical form nests %d deep are refused", OSP_SPDX_MAX_DEPTH,
+	   OSP_SPDX_MAX_DEPTH + 1);
+	is_str(ospack_ctx_message(ctx),
+	       "license expression nested deeper than 32 parentheses once written with its "
+	       "parentheses",
+	       "the message says why");
+	free(s);
+	ospack_ctx_free(ctx);
+}
+
 static void test_bounds(void)
 {
 	struct ospack_ctx *ctx = ospack_ctx_new();
@@ -263,5 +336,6 @@ int main(void)
 	test_valid();
 	test_invalid();
 	test_bounds();
+	test_canonical_bounds();
 	return tap_done();
 }
