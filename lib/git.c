@@ -2,6 +2,7 @@
 /* Git sources through libgit2: resolve a commit, refuse a dirty HEAD, list the commit's files. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -337,39 +338,6 @@ out:
 	return ret;
 }
 
-/*
- * remote.origin.url from the repository's own configuration: not rewritten by
- * the user's url.*.insteadOf, which may well carry a token.
- */
-static ospack_error read_remote(struct ospack_ctx *ctx, struct osp_git *g)
-{
-	git_config *all = NULL, *local = NULL;
-	git_buf url = GIT_BUF_INIT;
-	ospack_error ret = OSPACK_OK;
-	int rc;
-
-	if (git_repository_config(&all, g->repo) < 0) {
-		ret = git_fail(ctx, g, "cannot read the configuration");
-		goto out;
-	}
-	rc = git_config_open_level(&local, all, GIT_CONFIG_LEVEL_LOCAL);
-	if (rc == 0)
-		rc = git_config_get_string_buf(&url, local, "remote.origin.url");
-	if (rc == GIT_ENOTFOUND)
-		goto out;
-	if (rc < 0) {
-		ret = git_fail(ctx, g, "cannot read remote.origin.url");
-		goto out;
-	}
-	if ((g->info.remote = osp_git_strip_credentials(url.ptr)) == NULL)
-		ret = osp_nomem(ctx);
-out:
-	git_buf_dispose(&url);
-	git_config_free(local);
-	git_config_free(all);
-	return ret;
-}
-
 static ospack_error open_steps(struct ospack_ctx *ctx, struct osp_git *g, bool allow_dirty)
 {
 	ospack_error rc;
@@ -384,7 +352,7 @@ static ospack_error open_steps(struct ospack_ctx *ctx, struct osp_git *g, bool a
 		return rc;
 	if (g->e->rev != NULL && (g->info.rev = osp_strdup(g->e->rev)) == NULL)
 		return osp_nomem(ctx);
-	return read_remote(ctx, g);
+	return OSPACK_OK;
 }
 
 ospack_error osp_git_open(struct ospack_ctx *ctx, const struct osp_entry *e, bool allow_dirty,
@@ -949,7 +917,6 @@ void osp_git_free(struct osp_git *g)
 	osp_gitmodules_free(&g->modules);
 	free_submodules(&g->info);
 	free(g->info.rev);
-	free(g->info.remote);
 	free(g->subdir);
 	free(g->bagdir);
 	if (g->initialised)
@@ -993,4 +960,65 @@ char *osp_git_strip_credentials(const char *url)
 	if (colon == NULL)
 		return osp_strdup(url);
 	return osp_asprintf("%.*s%s", (int)(colon - url), url, at);
+}
+
+static bool is_scheme(const char *url, size_t n, const char *name)
+{
+	return strlen(name) == n && strncasecmp(url, name, n) == 0;
+}
+
+/* host of scp-like [user@]host:path: a name or [address], never one letter (C:\ is a drive). */
+static bool scp_host_ok(const char *host, size_t n)
+{
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']')
+		return true;
+	if (n < 2)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)host[i]) && strchr(".-_", host[i]) == NULL)
+			return false;
+	return true;
+}
+
+/*
+ * What the statement may name: the repository's public address, never a path
+ * on the machine that built the bundle (which says nothing to anyone else and
+ * differs from one clone to the next).
+ */
+const char *osp_git_url_problem(const char *url)
+{
+	static const char *const schemes[] = {"https", "http", "ssh", "git"};
+	const char *sep = strstr(url, "://"), *colon, *slash, *host;
+	size_t n;
+
+	for (const char *c = url; *c != '\0'; c++)
+		if ((unsigned char)*c <= 0x20 || *c == 0x7f)
+			return "a URL has no spaces or control characters";
+	if (sep != NULL) {
+		n = (size_t)(sep - url);
+		if (is_scheme(url, n, "file"))
+			return "a file:// URL names a local repository, not a public one";
+		for (size_t i = 0; i < OSP_ARRAY_LEN(schemes); i++)
+			if (is_scheme(url, n, schemes[i])) {
+				host = sep + 3;
+				n = strcspn(host, "/?#");
+				if (memchr(host, '@', n) != NULL)
+					host = (const char *)memchr(host, '@', n) + 1;
+				return strcspn(host, "/?#:") == 0 ? "the URL names no host" : NULL;
+			}
+		return "unsupported scheme";
+	}
+	colon = strchr(url, ':');
+	slash = strchr(url, '/');
+	/* [2001:db8::1]:path: the colon that ends the host follows the bracket. */
+	host = strchr(url, '[');
+	if (host != NULL && colon != NULL && host < colon && strstr(host, "]:") != NULL)
+		colon = strstr(host, "]:") + 1;
+	if (colon == NULL || (slash != NULL && slash < colon) || colon[1] == '\0')
+		return "a local path, not a public URL";
+	host = memchr(url, '@', (size_t)(colon - url));
+	host = host != NULL ? host + 1 : url;
+	if (!scp_host_ok(host, (size_t)(colon - host)))
+		return "a local path, not a public URL";
+	return NULL;
 }

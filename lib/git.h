@@ -16,7 +16,6 @@ struct osp_git_info {
 	char tree[41];	     /* the commit's root tree id */
 	char *rev;	     /* rev as written in the manifest; NULL when HEAD was used */
 	int64_t commit_time; /* committer time, seconds since the epoch */
-	char *remote;	     /* the origin remote's URL without credentials; NULL if none */
 	bool dirty;	     /* HEAD was used and tracked files had uncommitted changes */
 	struct osp_git_submodule *submodules;
 	size_t nsubmodules;
@@ -53,5 +52,12 @@ void osp_git_free(struct osp_git *g);
 
 /* Removes user:password@ from a URL (into a new string). */
 char *osp_git_strip_credentials(const char *url);
+
+/*
+ * NULL when url may name a repository publicly: https://, http://, ssh:// or
+ * git:// with a host, or scp-like [user@]host:path. Else why not (a local path,
+ * file://, another scheme), as a phrase for a message.
+ */
+const char *osp_git_url_problem(const char *url);
 
 #endif

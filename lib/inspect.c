@@ -146,8 +146,8 @@ static void text_git(struct osp_buf *b, json_t *src)
 	osp_buf_printf(b, "      git commit %s (rev %s), tree %s\n",
 		       json_string_value(json_object_get(src, "commit")), rev ? rev : "HEAD",
 		       json_string_value(json_object_get(src, "tree")));
-	osp_buf_printf(b, "      committed %s, from %s%s%s%s\n", when,
-		       remote ? remote : "no remote", subdir ? ", folder " : "",
+	osp_buf_printf(b, "      committed %s, %s%s%s%s%s\n", when, remote ? "from " : "",
+		       remote ? remote : "no public URL named", subdir ? ", folder " : "",
 		       subdir ? subdir : "",
 		       json_is_true(json_object_get(src, "dirty"))
 			       ? "; the working tree was DIRTY (built with --allow-dirty)"

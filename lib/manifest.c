@@ -14,6 +14,7 @@
 
 #include <yaml.h>
 
+#include "git.h"
 #include "license.h"
 #include "manifest.h"
 
@@ -384,6 +385,7 @@ enum ekey {
 	K_REV,
 	K_SUBDIR,
 	K_LFS,
+	K_REPOSITORY,
 	K_SHA256,
 	K_SHA512,
 	K_SIZE,
@@ -414,6 +416,7 @@ static const struct {
 	[K_REV] = {"rev", ALL_SECTIONS},
 	[K_SUBDIR] = {"subdir", ALL_SECTIONS},
 	[K_LFS] = {"lfs", ALL_SECTIONS},
+	[K_REPOSITORY] = {"repository", ALL_SECTIONS},
 	[K_SHA256] = {"sha256", ALL_SECTIONS},
 	[K_SHA512] = {"sha512", ALL_SECTIONS},
 	[K_SIZE] = {"size", ALL_SECTIONS},
@@ -503,6 +506,38 @@ static ospack_error get_exclude(struct loader *L, struct osp_entry *e, const yam
 	return rc;
 }
 
+/*
+ * The repository's public URL, for the statement: never a local path, which
+ * would differ between clones and tell a reader nothing. Credentials go.
+ */
+static ospack_error get_repository(struct loader *L, struct osp_entry *e, const yaml_node_t *v,
+				   const char *kn)
+{
+	const char *why;
+	char *url = NULL;
+	ospack_error rc = get_line(L, v, kn, &url);
+
+	if (rc != OSPACK_OK)
+		goto out;
+	if ((why = osp_git_url_problem(url)) != NULL) {
+		rc = lerr(L, node_pos(v), kn,
+			  "%s: %s (give https://, http://, ssh://, git:// or user@host:path)", url,
+			  why);
+		goto out;
+	}
+	free(e->repository);
+	if ((e->repository = osp_git_strip_credentials(url)) == NULL) {
+		rc = osp_nomem(L->ctx);
+		goto out;
+	}
+	if (strcmp(e->repository, url) != 0)
+		osp_warn(L->ctx, "%s:%u:%u: %s: credentials removed from the URL", L->file,
+			 node_pos(v).line, node_pos(v).col, kn);
+out:
+	free(url);
+	return rc;
+}
+
 static ospack_error entry_value(struct loader *L, struct osp_entry *e, enum ekey k,
 				const yaml_node_t *v, const char *kn)
 {
@@ -534,6 +569,8 @@ static ospack_error entry_value(struct loader *L, struct osp_entry *e, enum ekey
 		return get_line(L, v, kn, &e->rev);
 	case K_SUBDIR:
 		return get_line(L, v, kn, &e->subdir);
+	case K_REPOSITORY:
+		return get_repository(L, e, v, kn);
 	case K_LFS: {
 		char *mode = NULL;
 
@@ -577,9 +614,10 @@ static ospack_error check_source_keys(struct loader *L, struct osp_entry *e, con
 	static const struct {
 		enum ekey key;
 		enum osp_source source;
-	} only[] = {{K_REV, OSP_SRC_GIT},      {K_SUBDIR, OSP_SRC_GIT}, {K_LFS, OSP_SRC_GIT},
-		    {K_SHA256, OSP_SRC_URL},   {K_SHA512, OSP_SRC_URL}, {K_SIZE, OSP_SRC_URL},
-		    {K_EXCLUDE, OSP_SRC_PATH}, {K_FOLLOW, OSP_SRC_PATH}};
+	} only[] = {
+		{K_REV, OSP_SRC_GIT},	     {K_SUBDIR, OSP_SRC_GIT},	{K_LFS, OSP_SRC_GIT},
+		{K_REPOSITORY, OSP_SRC_GIT}, {K_SHA256, OSP_SRC_URL},	{K_SHA512, OSP_SRC_URL},
+		{K_SIZE, OSP_SRC_URL},	     {K_EXCLUDE, OSP_SRC_PATH}, {K_FOLLOW, OSP_SRC_PATH}};
 	static const char *const src_key[] = {"path", "git", "url"};
 	char kn[192];
 
@@ -1150,6 +1188,7 @@ static void entry_free(struct osp_entry *e)
 	free(e->abs);
 	free(e->rev);
 	free(e->subdir);
+	free(e->repository);
 	free(e->sha256);
 	free(e->sha512);
 	free(e->license);

@@ -31,6 +31,7 @@ struct osp_entry {
 	char *rev; /* as written; NULL for HEAD */
 	char *subdir;
 	bool lfs_pointers; /* lfs: pointers */
+	char *repository;  /* the public URL named for the statement, credentials removed */
 	/* url */
 	char *sha256, *sha512; /* lowercase hex */
 	uint64_t size;

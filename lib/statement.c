@@ -42,7 +42,8 @@ static json_t *git_obj(const struct osp_git *g, const struct osp_entry *e)
 		return NULL;
 	}
 	json_object_set_new(o, "rev", gi->rev ? json_string(gi->rev) : json_null());
-	json_object_set_new(o, "remote", gi->remote ? json_string(gi->remote) : json_null());
+	/* Only the URL the manifest names: a clone's origin differs from clone to clone. */
+	json_object_set_new(o, "remote", e->repository ? json_string(e->repository) : json_null());
 	if (e->subdir != NULL)
 		json_object_set_new(o, "subdir", json_string(e->subdir));
 	for (size_t i = 0; i < gi->nsubmodules; i++) {

@@ -346,16 +346,16 @@ unpack "$T/clone2.tar" "$T/u-clone2"
 same_files "$T/a-main" "$T/u-clone2/$BAG/$PAY"
 ok $? "the second clone's bundle holds main's files, not the checked-out branch's"
 
-# --- credentials are stripped from the remote URL ---
+# --- the URL the manifest names (repository:) is recorded without credentials; origin never ---
 git clone -q "$R" "$T/cred/repo"
-mkman "$T/cred/m.yaml" repo "rev: v1.0"
+git -C "$T/cred/repo" remote set-url origin https://user:0r1g1n-t0ken@example.org/org/origin.git
 while read -r url want secret; do
-	git -C "$T/cred/repo" remote set-url origin "$url"
+	mkman "$T/cred/m.yaml" repo "rev: v1.0" "repository: $url"
 	run "$OSPACK" build "$T/cred/m.yaml" -o "$T/cred.tar"
 	unpack "$T/cred.tar" "$T/u-cred"
 	[ "$rc" -eq 0 ] && has_source "$T/u-cred/$BAG" "remote=$want" &&
-		! grep -a -q "$secret" "$T/cred.tar" "$T/payload.json"
-	ok $? "remote $url is recorded as $want, $secret nowhere in the bundle"
+		! grep -a -q -e "$secret" -e 0r1g1n-t0ken "$T/cred.tar" "$T/payload.json"
+	ok $? "repository: $url is recorded as $want, $secret nowhere in the bundle"
 done <<'EOF'
 https://user:tok3n-one@example.org/org/repo.git https://example.org/org/repo.git tok3n-one
 https://tok3n-two@example.org/org/repo.git https://example.org/org/repo.git tok3n-two
@@ -363,11 +363,11 @@ HTTP://x-access-token:tok3n-three@example.org:8443/org/repo HTTP://example.org:8
 ssh://git:tok3n-four@example.org/org/repo.git ssh://git@example.org/org/repo.git tok3n-four
 git@example.org:org/repo.git git@example.org:org/repo.git NO-SECRET-HERE
 EOF
-git -C "$T/cred/repo" remote set-url origin https://user:s3cr3t-t0ken@example.org/org/repo.git
+mkman "$T/cred/m.yaml" repo "rev: v1.0" "repository: https://user:s3cr3t-t0ken@example.org/org/repo.git"
 "$OSPACK" build "$T/cred/m.yaml" -q -o "$T/cred.tar" && "$OSPACK" inspect "$T/cred.tar" >"$T/out" &&
 	grep -q "from https://example.org/org/repo.git" "$T/out" && ! grep -a -q 's3cr3t-t0ken' "$T/cred.tar" "$T/out" &&
 	"$OSPACK" inspect --json "$T/cred.tar" >"$T/out" && ! grep -q 's3cr3t-t0ken' "$T/out"
-ok $? "ospack inspect shows the remote without the token"
+ok $? "ospack inspect shows the repository's URL without the token"
 
 # --- symbolic links ---
 S=$T/sym/repo
@@ -482,7 +482,7 @@ build_ok "a bare repository builds" "$T/bare.yaml" "$T/bare.tar"
 unpack "$T/bare.tar" "$T/u-bare"
 diff -r "$T/u-tag/$BAG/data" "$T/u-bare/$BAG/data" >/dev/null &&
 	cmp -s "$T/u-tag/$BAG/manifest-sha256.txt" "$T/u-bare/$BAG/manifest-sha256.txt" &&
-	has_source "$T/u-bare/$BAG" "commit=$C10" "tree=$T10" "remote=$R"
+	has_source "$T/u-bare/$BAG" "commit=$C10" "tree=$T10" "remote=null"
 ok $? "with the same payload as the non-bare repository"
 mkman "$T/barehead.yaml" bare.git
 build_ok "a bare repository at HEAD builds (no working tree, never dirty)" "$T/barehead.yaml" "$T/barehead.tar"

@@ -14,10 +14,6 @@ sed -n '/<!-- recipe -->/,/<!-- \/recipe -->/p' "$DOC" |
 	awk '/^```sh$/ { on = 1; next } /^```$/ { on = 0; next } on' >"$T/recipe.sh"
 [ "$(grep -c . "$T/recipe.sh")" -gt 20 ]
 ok $? "the recipe is found in docs/FORMAT.md"
-ecdsa_line=$(grep -o 'openssl dgst -sha256 -verify [^`]*' "$DOC" | head -n 1)
-sed "s|^openssl pkeyutl -verify .*|$ecdsa_line|" "$T/recipe.sh" >"$T/recipe-ecdsa.sh"
-[ -n "$ecdsa_line" ] && ! cmp -s "$T/recipe.sh" "$T/recipe-ecdsa.sh"
-ok $? "the ECDSA variant of step 5 is found and takes the place of the Ed25519 line"
 
 # run_recipe DIR [SCRIPT]: runs the recipe where DIR holds the bundle and release.pub;
 # its output goes to DIR.out, its exit status to $rc.
@@ -48,9 +44,37 @@ grep -q "^signature by key $keyid\$" "$T/ed.out"
 ok $? "the signature it checks is the one whose key id is the SHA-256 of the DER public key"
 
 prepare "$T/ec" ecdsa-p256
-run_recipe "$T/ec" "$T/recipe-ecdsa.sh"
+run_recipe "$T/ec"
 [ "$rc" -eq 0 ] && grep -q "^verified: $BAG," "$T/ec.out"
-ok $? "the recipe, with its ECDSA step, verifies an ECDSA P-256-signed bundle"
+ok $? "the recipe, as written, verifies an ECDSA P-256-signed bundle"
+[ "$rc" -eq 0 ] || diag "$(cat "$T/ec.out")"
+
+# keyid PUBFILE: the key id ospack gives a public key
+keyid() {
+	openssl pkey -pubin -in "$1" -outform DER | sha256sum | cut -d' ' -f1
+}
+
+# Two signatures (Ed25519 and ECDSA P-256): the recipe checks the one by the key it is given.
+mkdir "$T/two"
+for k in ed25519:ed25519 ecdsa-p256:ecdsa-p256 ed25519:third; do
+	"$OSPACK" keygen -t "${k%:*}" -o "$T/two/${k#*:}" >/dev/null 2>&1
+done
+"$OSPACK" build "$top_srcdir/manifests/example/manifest.yaml" -q -k "$T/two/ed25519.key" \
+	-k "$T/two/ecdsa-p256.key" -o "$T/two/$BAG.tar"
+ok $? "a bundle signed by an Ed25519 and an ECDSA P-256 key"
+for k in ed25519 ecdsa-p256; do
+	mkdir "$T/two-$k" && cp "$T/two/$BAG.tar" "$T/two-$k/" && cp "$T/two/$k.pub" "$T/two-$k/release.pub"
+	run_recipe "$T/two-$k"
+	[ "$rc" -eq 0 ] && grep -q "^verified: $BAG," "$T/two-$k.out" &&
+		grep -q "^signature by key $(keyid "$T/two/$k.pub")\$" "$T/two-$k.out"
+	ok $? "the recipe verifies it with the $k key's release.pub, checking that key's signature"
+	[ "$rc" -eq 0 ] || diag "$(cat "$T/two-$k.out")"
+done
+mkdir "$T/two-third" && cp "$T/two/$BAG.tar" "$T/two-third/" && cp "$T/two/third.pub" "$T/two-third/release.pub"
+run_recipe "$T/two-third"
+[ "$rc" -ne 0 ] && grep -q "no signature by release.pub (key id $(keyid "$T/two/third.pub"))" "$T/two-third.out" &&
+	! grep -q "^verified:" "$T/two-third.out"
+ok $? "and refuses it with a third key's release.pub"
 
 # Names with '%', '\', a space and non-ASCII, an executable, a url entry, SHA-512 too.
 mkdir -p "$T/src/d"
@@ -80,6 +104,93 @@ run_recipe "$T/odd" "$T/recipe-odd.sh"
 [ "$rc" -eq 0 ] && grep -q "^verified: odd-1," "$T/odd.out"
 ok $? "so does the recipe, the url entry not fetched"
 [ "$rc" -eq 0 ] || diag "$(cat "$T/odd.out")"
+
+# variant FROM NAME TO FUNCTION: $T/FROM/NAME.tar unpacked in $T/TO/x, changed by FUNCTION
+# in its bag folder, packed again as $T/TO/NAME.tar, beside $T/FROM's release.pub
+variant() {
+	mkdir -p "$T/$3/x" && cp "$T/$1/release.pub" "$T/$3/" && tar -xf "$T/$1/$2.tar" -C "$T/$3/x" &&
+		(cd "$T/$3/x/$2" && "$4") && (cd "$T/$3/x" && tar -cf "../$2.tar" "$2") ||
+		ok 1 "make $3 from $1 with $4"
+}
+
+# recipe_for NAME: the recipe with BUNDLE=NAME, as $T/recipe-NAME.sh
+recipe_for() {
+	sed "s/^BUNDLE=.*/BUNDLE=$1/" "$T/recipe.sh" >"$T/recipe-$1.sh"
+}
+
+# A url entry alone: accepted unfetched (and said so), checked once fetched.
+mkdir -p "$T/usrc/d"
+printf 'local\n' >"$T/usrc/d/local.txt"
+cat >"$T/usrc/m.yaml" <<'EOF'
+ospack: 1
+name: withurl
+version: "1"
+license: MIT
+datasets:
+  - name: local
+    path: d/
+  - name: shard
+    url: https://example.org/files/shard.bin
+    sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+    size: 4
+EOF
+prepare "$T/url" ed25519 "$T/usrc/m.yaml" withurl-1
+recipe_for withurl-1
+run_recipe "$T/url" "$T/recipe-withurl-1.sh"
+[ "$rc" -eq 0 ] && grep -q "^verified: withurl-1," "$T/url.out" &&
+	grep -q "^not fetched, so not checked: data/datasets/shard/shard.bin\$" "$T/url.out"
+ok $? "the recipe verifies a bundle with a url entry, saying its file was not fetched"
+[ "$rc" -eq 0 ] || diag "$(cat "$T/url.out")"
+fetch_right() { mkdir -p data/datasets/shard && printf 'test' >data/datasets/shard/shard.bin; }
+fetch_wrong() { mkdir -p data/datasets/shard && printf 'tesT' >data/datasets/shard/shard.bin; }
+variant url withurl-1 url-fetched fetch_right
+run_recipe "$T/url-fetched" "$T/recipe-withurl-1.sh"
+[ "$rc" -eq 0 ] && grep -q "^verified: withurl-1," "$T/url-fetched.out" &&
+	! grep -q "not fetched" "$T/url-fetched.out"
+ok $? "the recipe verifies it with the url entry's file fetched into place"
+[ "$rc" -eq 0 ] || diag "$(cat "$T/url-fetched.out")"
+variant url withurl-1 url-wrong fetch_wrong
+run_recipe "$T/url-wrong" "$T/recipe-withurl-1.sh"
+[ "$rc" -ne 0 ] && grep -q "^data/datasets/shard/shard.bin: FAILED\$" "$T/url-wrong.out" &&
+	! grep -q "^verified:" "$T/url-wrong.out"
+ok $? "and refuses it when the fetched file differs by one byte"
+change_local() { printf 'lOcal\n' >data/datasets/local/local.txt; }
+variant url withurl-1 url-changed change_local
+run_recipe "$T/url-changed" "$T/recipe-withurl-1.sh"
+[ "$rc" -ne 0 ] && grep -q "^data/datasets/local/local.txt: FAILED\$" "$T/url-changed.out"
+ok $? "and refuses it when a bundled file differs by one byte"
+
+# A file named 50%.txt (50%25.txt in the BagIt manifest).
+mkdir -p "$T/psrc/d"
+printf 'half\n' >"$T/psrc/d/50%.txt"
+printf 'ospack: 1\nname: percent\nversion: "1"\nlicense: MIT\ndocs:\n  - name: half\n    path: d/\n    type: other\n' >"$T/psrc/m.yaml"
+prepare "$T/pct" ed25519 "$T/psrc/m.yaml" percent-1
+tar -xOf "$T/pct/percent-1.tar" percent-1/manifest-sha256.txt | grep -q '  data/docs/half/50%25.txt$'
+ok $? "the BagIt manifest names 50%.txt as 50%25.txt"
+recipe_for percent-1
+run_recipe "$T/pct" "$T/recipe-percent-1.sh"
+[ "$rc" -eq 0 ] && grep -q "^verified: percent-1," "$T/pct.out"
+ok $? "the recipe verifies a bundle holding 50%.txt"
+[ "$rc" -eq 0 ] || diag "$(cat "$T/pct.out")"
+change_pct() { printf 'hAlf\n' >'data/docs/half/50%.txt'; }
+variant pct percent-1 pct-changed change_pct
+run_recipe "$T/pct-changed" "$T/recipe-percent-1.sh"
+[ "$rc" -ne 0 ] && grep -q "^data/docs/half/50%.txt: FAILED\$" "$T/pct-changed.out" &&
+	! grep -q "^verified:" "$T/pct-changed.out"
+ok $? "and refuses it when 50%.txt differs by one byte"
+
+# Section 4's sha256sum line decodes %25; a url entry's file fails until fetched.
+sec4=$(grep -o "^    sed 's/%0.* | sha256sum -c -\$" "$DOC" | sed 's/^    //')
+[ -n "$sec4" ] && (cd "$T/pct-changed" && rm -rf s && mkdir s && tar -xf "$T/pct/percent-1.tar" -C s &&
+	cd s/percent-1 && sh -c "$sec4") >"$T/out" 2>&1 &&
+	grep -q '^data/docs/half/50%.txt: OK$' "$T/out"
+ok $? "section 4's sha256sum line checks 50%.txt"
+(cd "$T/pct-changed/x/percent-1" && sh -c "$sec4") >"$T/out" 2>&1
+[ $? -ne 0 ] && grep -q '^data/docs/half/50%.txt: FAILED$' "$T/out"
+ok $? "and fails when it differs by one byte"
+(cd "$T/url-fetched/x/withurl-1" && sh -c "$sec4") >"$T/out" 2>&1 &&
+	grep -q '^data/datasets/shard/shard.bin: OK$' "$T/out"
+ok $? "and checks a url entry's file once fetched"
 
 # The example statement in FORMAT.md is the one the example builds.
 python3 - "$DOC" "$T/ed/check" <<'EOF'
@@ -142,6 +253,27 @@ EOF
 tamper forged flip_sig
 expect_refused forged "Signature Verification Failure" "step 5 refuses a signature that does not verify"
 
+# Step 5: a bad signature by the right key id beside the good one (ospack verify refuses it).
+dup_sig() {
+	python3 - <<'EOF' && retag ospack/statement.dsse.json
+import base64, json
+path = "ospack/statement.dsse.json"
+env = json.load(open(path))
+bad = dict(env["signatures"][0])
+sig = bytearray(base64.b64decode(bad["sig"]))
+sig[10] ^= 1
+bad["sig"] = base64.b64encode(sig).decode()
+env["signatures"].append(bad)
+open(path, "w").write(json.dumps(env, sort_keys=True, separators=(",", ":")))
+EOF
+}
+tamper dup dup_sig
+expect_refused dup "sig-1.bin: the signature by release.pub does not verify" \
+	"step 5 refuses a second signature by the key that does not verify"
+"$OSPACK" verify -k "$T/dup/release.pub" "$T/dup/x/$BAG" >/dev/null 2>"$T/err"
+[ $? -eq 1 ] && grep -q "does not verify" "$T/err"
+ok $? "as ospack verify does"
+
 # Step 6 (b): an unsigned tag file, even one the tag manifest lists.
 add_tag() { echo extra >ospack/extra.txt && sha256sum ospack/extra.txt >>tagmanifest-sha256.txt; }
 tamper tag add_tag
@@ -172,6 +304,14 @@ expect_refused bad "^manifest-sha256.txt: FAILED\$" \
 "$OSPACK" verify -k "$T/bad/release.pub" "$T/bad/x/$BAG" >/dev/null 2>"$T/err"
 [ $? -eq 1 ] && grep -q "manifest-sha256.txt: digest mismatch" "$T/err"
 ok $? "and ospack verify rejects it too"
+
+# Step 6, sha256sum: one payload byte changed, nothing else.
+one_byte() {
+	printf 'X' | dd of=data/checkpoints/final/model.safetensors bs=1 seek=100 conv=notrunc 2>/dev/null
+}
+tamper byte one_byte
+expect_refused byte "^data/checkpoints/final/model.safetensors: FAILED\$" \
+	"step 6 refuses a payload file changed by one byte"
 
 # Step 6 (d): an execute bit set after unpacking; content, manifests and tag files unchanged.
 set_x() { chmod +x data/code/trainer/train.py; }

@@ -362,6 +362,22 @@ static const struct reject rejects[] = {
 	{"subdir absolute", "repo/",
 	 HEAD "code:\n  - name: c\n    git: repo\n    subdir: /etc\n    role: training\n",
 	 "7:13: code[0].subdir: /etc: must be a relative path inside the repository"},
+	{"repository with a path source", "f",
+	 HEAD "datasets:\n  - name: d\n    path: f\n    repository: https://example.org/r.git\n",
+	 "7:17: datasets[0].repository: only allowed with git sources"},
+	{"repository a local path", "repo/",
+	 HEAD "code:\n  - name: c\n    git: repo\n    repository: /srv/r.git\n    role: training\n",
+	 "7:17: code[0].repository: /srv/r.git: a local path, not a public URL (give https://, "
+	 "http://, ssh://, git:// or user@host:path)"},
+	{"repository a file URL", "repo/",
+	 HEAD "code:\n  - name: c\n    git: repo\n    repository: file:///srv/r.git\n    role: "
+	      "training\n",
+	 "7:17: code[0].repository: file:///srv/r.git: a file:// URL names a local repository, not "
+	 "a "
+	 "public one (give https://, http://, ssh://, git:// or user@host:path)"},
+	{"repository empty", "repo/",
+	 HEAD "code:\n  - name: c\n    git: repo\n    repository: ''\n    role: training\n",
+	 "7:17: code[0].repository: must not be empty"},
 
 	/* Names. */
 	{"uppercase release name", "", "ospack: 1\nname: Tiny\nversion: 1\n",
