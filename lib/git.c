@@ -547,6 +547,17 @@ static ospack_error add_submodule(struct walk *w, const git_oid *oid, const char
 		free(s->url);
 		return osp_nomem(w->ctx);
 	}
+	/* A URL relative to the repository's own (../lib.git) is the same in every clone and
+	 * says where to look; a path on this machine says nothing to anyone else. */
+	if (s->url != NULL && strncmp(s->url, "./", 2) != 0 && strncmp(s->url, "../", 3) != 0 &&
+	    osp_git_url_problem(s->url) != NULL) {
+		osp_warn(w->ctx,
+			 "%s: submodule %s: its URL in .gitmodules is not public (%s); "
+			 "the statement records none",
+			 w->g->label, rel, osp_git_url_problem(s->url));
+		free(s->url);
+		s->url = NULL;
+	}
 	info->nsubmodules++;
 	osp_warn(w->ctx, "%s: submodule %s%s%s (commit %s) is recorded, not bundled", w->g->label,
 		 w->g->subdir != NULL ? w->g->subdir : "", w->g->subdir != NULL ? "/" : "", rel,

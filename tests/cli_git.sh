@@ -426,8 +426,11 @@ build_ok "a repository with a submodule builds" "$M/m.yaml" "$T/mod.tar"
 grep -q "^ospack: warning: .*submodule third_party/lib .*$CLIB.* not bundled" "$T/err"
 ok $? "a warning says the submodule is recorded, not bundled"
 unpack "$T/mod.tar" "$T/u-mod"
-has_source "$T/u-mod/$BAG" "submodule=third_party/lib $CLIB $M/lib"
-ok $? "the statement records the submodule's path, commit and URL"
+has_source "$T/u-mod/$BAG" "submodule=third_party/lib $CLIB None" &&
+	! grep -q -F "$M" "$T/payload.json"
+ok $? "the statement records the submodule's path and commit, and not its local path"
+grep -q "^ospack: warning: .*submodule third_party/lib: its URL in .gitmodules is not public (a local path, not a public URL); the statement records none" "$T/err"
+ok $? "a warning says the submodule's local URL is left out"
 [ ! -e "$T/u-mod/$BAG/$PAY/third_party/lib" ] && [ -f "$T/u-mod/$BAG/$PAY/main.py" ] &&
 	[ -f "$T/u-mod/$BAG/$PAY/.gitmodules" ]
 ok $? "the submodule's files are not bundled; the repository's own are"
@@ -448,6 +451,15 @@ ok $? "credentials are stripped from a submodule's URL in the statement"
 grep -a -l 'm0dul3-t0ken' "$T/u-modtok/$BAG" -r >"$T/out"
 [ "$(cat "$T/out")" = "$T/u-modtok/$BAG/$PAY/.gitmodules" ]
 ok $? "the token is only in the committed .gitmodules file, bundled as it is"
+
+git -C "$M/repo" config -f .gitmodules submodule.third_party/lib.url ../lib.git
+commit "$M/repo" 2020-01-03T04:04:05Z "the submodule's URL is relative"
+git -C "$M/repo" tag sub-relative
+mkman "$M/rel.yaml" repo "rev: sub-relative"
+run "$OSPACK" build "$M/rel.yaml" -o "$T/modrel.tar"
+unpack "$T/modrel.tar" "$T/u-modrel"
+[ "$rc" -eq 0 ] && has_source "$T/u-modrel/$BAG" "submodule=third_party/lib $CLIB ../lib.git"
+ok $? "a submodule URL relative to the repository's own is recorded as written"
 
 printf 'edit\n' >>"$M/repo/third_party/lib/lib.py"
 build_ok "changes inside a submodule's working tree do not make HEAD dirty" "$M/head.yaml" "$T/modhead2.tar"
