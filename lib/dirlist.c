@@ -99,10 +99,11 @@ int osp_dirlist_rename(struct osp_dirlist *dl, const char *(*fn)(void *arg, cons
 	bool changed = false;
 	int err = 0;
 
+	/* Through offsets: the text block moves as bag names are added to it. */
 	for (size_t i = 0; i < dl->n && err == 0; i++) {
 		const char *bag;
 
-		if (ascii(dl->v[i].name))
+		if (ascii(dl->text + dl->v[i].off))
 			continue;
 		bag = fn(arg, dl->text + dl->v[i].off);
 		if (bag == NULL)
@@ -112,7 +113,7 @@ int osp_dirlist_rename(struct osp_dirlist *dl, const char *(*fn)(void *arg, cons
 			changed = true;
 		}
 	}
-	if (changed)
+	if (changed || err != 0)
 		settle(dl);
 	return err;
 }

@@ -112,6 +112,22 @@ mv "$T/gnu/$BAG/data/datasets/d/$NFC" "$T/gnu/$BAG/data/datasets/d/$NFD"
 expect_fail 1 "data/datasets/d/caf" "a folder whose name was decomposed again is refused" \
 	"$OSPACK" verify "$T/gnu/$BAG"
 
+# --- many decomposed names in one folder: their composed forms outgrow the first buffer ---
+mkdir -p "$T/m/d"
+LONG=$(printf '%0100d' 0)
+i=0
+while [ $i -lt 400 ]; do
+	printf '%s\n' $i >"$T/m/d/$E_NFD$LONG$i"
+	i=$((i + 1))
+done
+manifest "$T/m"
+run "$OSPACK" build "$T/m/m.yaml" -o "$T/m.tar"
+ok $rc "a folder of 400 long decomposed names builds"
+run "$OSPACK" verify "$T/m.tar"
+ok $rc "and verifies"
+[ "$(tar -tf "$T/m.tar" | grep -c "/d/$E_NFC$LONG[0-9]*\$")" -eq 400 ]
+ok $? "with the 400 names composed"
+
 # --- composed and ASCII names are as they were ---
 mkdir -p "$T/c/d"
 printf 'hello\n' >"$T/c/d/$NFC"
