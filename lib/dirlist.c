@@ -18,10 +18,10 @@ static int name_cmp(const void *pa, const void *pb)
 	size_t i = 0;
 	unsigned ca, cb;
 
-	while (a->name[i] != '\0' && a->name[i] == b->name[i])
+	while (a->bag[i] != '\0' && a->bag[i] == b->bag[i])
 		i++;
-	ca = a->name[i] ? (unsigned char)a->name[i] : (a->dir ? '/' : 0);
-	cb = b->name[i] ? (unsigned char)b->name[i] : (b->dir ? '/' : 0);
+	ca = a->bag[i] ? (unsigned char)a->bag[i] : (a->dir ? '/' : 0);
+	cb = b->bag[i] ? (unsigned char)b->bag[i] : (b->dir ? '/' : 0);
 	return ca < cb ? -1 : ca > cb;
 }
 
@@ -32,7 +32,8 @@ void osp_dirlist_free(struct osp_dirlist *dl)
 	memset(dl, 0, sizeof(*dl));
 }
 
-static int add(struct osp_dirlist *dl, const char *name, bool dir)
+/* Appends name to the text block; its offset in *off. */
+static int put_text(struct osp_dirlist *dl, const char *name, size_t *off)
 {
 	size_t len = strlen(name) + 1;
 
@@ -48,6 +49,17 @@ static int add(struct osp_dirlist *dl, const char *name, bool dir)
 		dl->text = t;
 		dl->cap = cap;
 	}
+	memcpy(dl->text + dl->len, name, len);
+	*off = dl->len;
+	dl->len += len;
+	return 0;
+}
+
+static int add(struct osp_dirlist *dl, const char *name, bool dir)
+{
+	size_t off;
+	int err;
+
 	if (dl->n == dl->vcap) {
 		size_t cap = dl->vcap ? dl->vcap * 2 : 64;
 		struct osp_dirname *v = osp_reallocarray(dl->v, cap, sizeof(*v));
@@ -57,10 +69,92 @@ static int add(struct osp_dirlist *dl, const char *name, bool dir)
 		dl->v = v;
 		dl->vcap = cap;
 	}
-	memcpy(dl->text + dl->len, name, len);
-	dl->v[dl->n++] = (struct osp_dirname){.off = dl->len, .dir = dir};
-	dl->len += len;
+	if ((err = put_text(dl, name, &off)) != 0)
+		return err;
+	dl->v[dl->n++] = (struct osp_dirname){.off = off, .bagoff = off, .dir = dir};
 	return 0;
+}
+
+/* The pointers into the text block, which may have moved, and the order of the bag names. */
+static void settle(struct osp_dirlist *dl)
+{
+	for (size_t i = 0; i < dl->n; i++) {
+		dl->v[i].name = dl->text + dl->v[i].off;
+		dl->v[i].bag = dl->text + dl->v[i].bagoff;
+	}
+	if (dl->n > 1)
+		qsort(dl->v, dl->n, sizeof(*dl->v), name_cmp);
+}
+
+static bool ascii(const char *s)
+{
+	while (*s != '\0' && (unsigned char)*s < 0x80)
+		s++;
+	return *s == '\0';
+}
+
+int osp_dirlist_rename(struct osp_dirlist *dl, const char *(*fn)(void *arg, const char *name),
+		       void *arg)
+{
+	bool changed = false;
+	int err = 0;
+
+	/* Through offsets: the text block moves as bag names are added to it. */
+	for (size_t i = 0; i < dl->n && err == 0; i++) {
+		const char *bag;
+
+		if (ascii(dl->text + dl->v[i].off))
+			continue;
+		bag = fn(arg, dl->text + dl->v[i].off);
+		if (bag == NULL)
+			err = -1;
+		else if (strcmp(bag, dl->text + dl->v[i].off) != 0) {
+			err = put_text(dl, bag, &dl->v[i].bagoff);
+			changed = true;
+		}
+	}
+	if (changed || err != 0)
+		settle(dl);
+	return err;
+}
+
+static int bag_cmp(const void *pa, const void *pb)
+{
+	const struct osp_dirname *const *a = pa, *const *b = pb;
+
+	return strcmp((*a)->bag, (*b)->bag);
+}
+
+int osp_dirlist_clash(const struct osp_dirlist *dl,
+		      bool (*keep)(void *arg, const struct osp_dirname *d), void *arg, size_t *a,
+		      size_t *b)
+{
+	const struct osp_dirname **w = NULL;
+	size_t n = 0;
+	int found = 0;
+
+	for (size_t i = 0; i < dl->n; i++)
+		if (dl->v[i].bagoff != dl->v[i].off)
+			n++;
+	if (n == 0)
+		return 0;
+	/* A clash needs a changed name; the others it can meet have a byte >= 0x80 too. */
+	n = 0;
+	w = calloc(dl->n, sizeof(*w));
+	if (w == NULL)
+		return ENOMEM;
+	for (size_t i = 0; i < dl->n; i++)
+		if (!ascii(dl->v[i].name) && (keep == NULL || keep(arg, &dl->v[i])))
+			w[n++] = &dl->v[i];
+	qsort(w, n, sizeof(*w), bag_cmp);
+	for (size_t i = 1; i < n && !found; i++)
+		if (strcmp(w[i]->bag, w[i - 1]->bag) == 0) {
+			found = -1;
+			*a = (size_t)(w[i - 1] - dl->v);
+			*b = (size_t)(w[i] - dl->v);
+		}
+	free(w);
+	return found;
 }
 
 static bool is_dir(int fd, const struct dirent *de, bool follow)
@@ -104,9 +198,6 @@ int osp_dirlist_read(int fd, bool follow, struct osp_dirlist *dl)
 			break;
 	}
 	closedir(d);
-	for (size_t i = 0; i < dl->n; i++)
-		dl->v[i].name = dl->text + dl->v[i].off;
-	if (dl->n > 1)
-		qsort(dl->v, dl->n, sizeof(*dl->v), name_cmp);
+	settle(dl);
 	return err;
 }

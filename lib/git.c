@@ -15,6 +15,7 @@
 
 #include "git.h"
 #include "gitmodules.h"
+#include "tar_write.h"
 
 #define DIRTY_NAMED 5	     /* files a dirty-tree message names before "and N more" */
 #define LINK_HOPS_MAX 40     /* links followed to resolve one path, as Linux allows */
@@ -411,6 +412,7 @@ struct walk {
 	struct osp_git *g;
 	struct osp_filelist *fl;
 	size_t count;
+	struct osp_tarname *names; /* the names as the archive stores them */
 };
 
 /* An error about one path of the entry: "code[0]: src/x is ...". */
@@ -800,11 +802,15 @@ static ospack_error check_name(struct walk *w, const char *name, const char *rel
 static ospack_error walk_entry(struct walk *w, const git_tree_entry *te, const struct frame *dir,
 			       const char *out)
 {
-	const char *name = git_tree_entry_name(te);
+	const char *name = git_tree_entry_name(te), *bag = osp_tarname_get(w->names, name);
 	git_filemode_t mode = git_tree_entry_filemode(te);
-	char *real = join(dir->real, name), *rel = join(out, name);
+	char *real = join(dir->real, name), *rel = bag != NULL ? join(out, bag) : NULL;
 	ospack_error rc;
 
+	if (bag == NULL) {
+		rc = walk_error(w, out, "holds a name that cannot be converted for the archive");
+		goto out;
+	}
 	if (real == NULL || rel == NULL) {
 		rc = osp_nomem(w->ctx);
 		goto out;
@@ -815,7 +821,8 @@ static ospack_error walk_entry(struct walk *w, const git_tree_entry *te, const s
 	}
 	if ((rc = check_name(w, name, rel)) != OSPACK_OK)
 		goto out;
-	if (osp_excluded(w->g->e, rel, name, mode == GIT_FILEMODE_TREE))
+	if (osp_excluded(w->g->e, rel, strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel,
+			 mode == GIT_FILEMODE_TREE))
 		goto out;
 	if (mode == GIT_FILEMODE_TREE)
 		rc = walk_subtree(w, git_tree_entry_id(te), real, dir, rel);
@@ -833,12 +840,94 @@ out:
 	return rc;
 }
 
+struct bagname {
+	char *bag;
+	const char *name;
+	bool changed;
+};
+
+static int cmp_bagname(const void *a, const void *b)
+{
+	return strcmp(((const struct bagname *)a)->bag, ((const struct bagname *)b)->bag);
+}
+
+/* The bag name of a tree entry with a byte >= 0x80 that the entry bundles, into *v. */
+static ospack_error bagname_of(struct walk *w, const git_tree_entry *te, const char *out,
+			       struct bagname *v, bool *kept)
+{
+	const char *name = git_tree_entry_name(te), *bag;
+	char *rel;
+
+	*kept = false;
+	for (const char *c = name; !*kept && *c != '\0'; c++)
+		*kept = (unsigned char)*c >= 0x80;
+	if (!*kept)
+		return OSPACK_OK;
+	if ((bag = osp_tarname_get(w->names, name)) == NULL)
+		return walk_error(w, out, "holds a name that cannot be converted for the archive");
+	*v = (struct bagname){osp_strdup(bag), name, strcmp(bag, name) != 0};
+	rel = join(out, bag);
+	if (v->bag == NULL || rel == NULL) {
+		free(v->bag);
+		free(rel);
+		return osp_nomem(w->ctx);
+	}
+	*kept = !osp_excluded(w->g->e, rel, v->bag,
+			      git_tree_entry_filemode(te) == GIT_FILEMODE_TREE);
+	free(rel);
+	if (!*kept)
+		free(v->bag);
+	return OSPACK_OK;
+}
+
+static ospack_error clash_error(struct walk *w, const char *out, const char *a, const char *b)
+{
+	const char *src = w->g->e->src, *sub = w->g->subdir != NULL ? w->g->subdir : "";
+	size_t n = strlen(src);
+	bool slash = n > 0 && src[n - 1] == '/';
+
+	return osp_error(w->ctx, OSPACK_EMANIFEST,
+			 "%s: folder '%.*s%s%s%s%s' holds '%s' and '%s', one name after Unicode "
+			 "normalization (NFC): the bag can hold only one; rename one of them",
+			 w->g->label, (int)(n - slash), src, sub[0] ? "/" : "", sub,
+			 out[0] ? "/" : "", out, a, b);
+}
+
+/*
+ * Two entries of one tree that are one name in the bag (the same text, composed
+ * and decomposed) are refused, as in a folder on disk: the bag holds one only.
+ */
+static ospack_error check_clash(struct walk *w, const git_tree *tree, const char *out)
+{
+	size_t n = git_tree_entrycount(tree), k = 0, changed = 0;
+	struct bagname *v = calloc(n ? n : 1, sizeof(*v));
+	ospack_error rc = v == NULL ? osp_nomem(w->ctx) : OSPACK_OK;
+
+	for (size_t i = 0; i < n && rc == OSPACK_OK; i++) {
+		bool kept;
+
+		rc = bagname_of(w, git_tree_entry_byindex(tree, i), out, &v[k], &kept);
+		if (rc == OSPACK_OK && kept)
+			changed += v[k++].changed;
+	}
+	if (rc == OSPACK_OK && changed > 0) {
+		qsort(v, k, sizeof(*v), cmp_bagname);
+		for (size_t i = 1; i < k && rc == OSPACK_OK; i++)
+			if (strcmp(v[i].bag, v[i - 1].bag) == 0)
+				rc = clash_error(w, out, v[i - 1].name, v[i].name);
+	}
+	for (size_t i = 0; i < k; i++)
+		free(v[i].bag);
+	free(v);
+	return rc;
+}
+
 /* In the tree's own order (git sorts entries), so the walk is the same in every clone. */
 static ospack_error walk_tree(struct walk *w, const git_tree *tree, const struct frame *self,
 			      const char *out)
 {
 	size_t n = git_tree_entrycount(tree);
-	ospack_error rc = OSPACK_OK;
+	ospack_error rc = check_clash(w, tree, out);
 
 	for (size_t i = 0; i < n && rc == OSPACK_OK; i++)
 		rc = walk_entry(w, git_tree_entry_byindex(tree, i), self, out);
@@ -884,7 +973,10 @@ ospack_error osp_git_collect(struct ospack_ctx *ctx, struct osp_git *g, struct o
 	ospack_error rc;
 
 	free_submodules(&g->info);
+	if ((w.names = osp_tarname_new()) == NULL)
+		return osp_nomem(ctx);
 	rc = walk_tree(&w, g->sub != NULL ? g->sub : g->root, &top, "");
+	osp_tarname_free(w.names);
 	if (rc == OSPACK_OK)
 		rc = check_unique(&w, first);
 	if (rc != OSPACK_OK) {

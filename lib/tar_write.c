@@ -59,6 +59,53 @@ void osp_locale_pop(struct osp_locale *l)
 	free(l);
 }
 
+struct osp_tarname {
+	struct osp_locale *loc;
+	struct archive_entry *e;
+};
+
+struct osp_tarname *osp_tarname_new(void)
+{
+	struct osp_tarname *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->loc = osp_locale_utf8_push();
+	t->e = archive_entry_new();
+	if (t->loc == NULL || t->e == NULL) {
+		osp_tarname_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void osp_tarname_free(struct osp_tarname *t)
+{
+	if (t == NULL)
+		return;
+	archive_entry_free(t->e);
+	osp_locale_pop(t->loc);
+	free(t);
+}
+
+/*
+ * libarchive turns a UTF-8 name into the locale's form when it is set, composing
+ * decomposed sequences; the pax writer stores that form, and its reader composes
+ * again (which changes nothing more). Asking it the same way gives the very bytes.
+ */
+const char *osp_tarname_get(struct osp_tarname *t, const char *name)
+{
+	const char *c = name;
+
+	while (*c != '\0' && (unsigned char)*c < 0x80)
+		c++;
+	if (*c == '\0' || !osp_utf8_valid(name, strlen(name)))
+		return name;
+	if (archive_entry_update_pathname_utf8(t->e, name) == 0)
+		return NULL;
+	return archive_entry_pathname(t->e);
+}
+
 static int write_all(struct osp_awriter *w, const void *buf, size_t n)
 {
 	const char *p = buf;

@@ -34,4 +34,16 @@ struct osp_locale;
 struct osp_locale *osp_locale_utf8_push(void);
 void osp_locale_pop(struct osp_locale *l);
 
+/*
+ * Names as the archive stores them: a UTF-8 name with a byte >= 0x80 gets the form
+ * libarchive gives it (its canonical composition: NFC for a name in NFC or NFD);
+ * other names stay as they are. Runs with a UTF-8 LC_CTYPE on this thread from
+ * new to free, which must nest with the other locale pushes.
+ */
+struct osp_tarname;
+struct osp_tarname *osp_tarname_new(void); /* NULL on ENOMEM */
+/* name itself, or the stored form (valid until the next call); NULL if libarchive fails. */
+const char *osp_tarname_get(struct osp_tarname *t, const char *name);
+void osp_tarname_free(struct osp_tarname *t);
+
 #endif

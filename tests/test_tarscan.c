@@ -559,6 +559,61 @@ static void test_against_writer(void)
 	   cases - mismatches, cases);
 }
 
+/*
+ * Build names its entries with osp_tarname_get: for any name, that form is
+ * what libarchive's writer stores when given the name as it is on disk, it is
+ * a fixed point (libarchive's reader composes it to itself), and the encoder
+ * gives its header bytes. NFC and ASCII names are their own form.
+ */
+static void test_stored_names(void)
+{
+	static const struct {
+		const char *disk, *stored;
+	} names[] = {
+		{"b-1/data/cafe\xcc\x81.txt", "b-1/data/caf\xc3\xa9.txt"}, /* NFD */
+		{"b-1/data/caf\xc3\xa9.txt", "b-1/data/caf\xc3\xa9.txt"},  /* NFC */
+		{"b-1/e\xcc\x81/e\xcc\x81", "b-1/\xc3\xa9/\xc3\xa9"},	   /* folders too */
+		{"b-1/\xe1\x84\x80\xe1\x85\xa1", "b-1/\xea\xb0\x80"},	   /* Hangul jamo */
+		{"b-1/a\xcc\x82\xcc\x81", "b-1/\xe1\xba\xa5"},		   /* two marks */
+		{"b-1/\xe2\x84\xab", "b-1/\xe2\x84\xab"},		   /* left as it is */
+		{"b-1/data/x.txt", "b-1/data/x.txt"},
+	};
+	struct osp_tarname *t = osp_tarname_new();
+	static struct sink k;
+	unsigned char mine[OSP_TARHDR_MAX];
+	int right = 0, n = (int)(sizeof(names) / sizeof(names[0]));
+
+	ok(t != NULL, "the name converter starts");
+	if (t == NULL)
+		return;
+	for (int i = 0; i < n; i++) {
+		const char *got = osp_tarname_get(t, names[i].disk);
+		char *stored = got ? osp_strdup(got) : NULL;
+		size_t len, w;
+		bool fine;
+
+		if (stored == NULL)
+			continue;
+		len = osp_tar_header(mine, stored, false, 0644, 3, 315532800);
+		w = writer_header(&k, names[i].disk, false, 0644, 3, 315532800);
+		got = osp_tarname_get(t, stored);
+		fine = strcmp(stored, names[i].stored) == 0 && got != NULL &&
+		       strcmp(got, stored) == 0 && len > 0 && len == w &&
+		       memcmp(mine, k.buf, len) == 0;
+		if (!fine)
+			tap_diag("stored form of name %d: %s", i, stored);
+		right += fine;
+		free(stored);
+	}
+	ok(right == n, "names in the stored form: %d of %d as libarchive writes them", right, n);
+	ok(strcmp(osp_tarname_get(t, names[1].disk), names[1].disk) == 0 &&
+		   osp_tarname_get(t, names[6].disk) == names[6].disk,
+	   "NFC and ASCII names are their own stored form");
+	ok(osp_tarname_get(t, "b-1/\xff\xfe") != NULL,
+	   "a name that is not UTF-8 is left to the path checks");
+	osp_tarname_free(t);
+}
+
 /* A stream the real writer (lib/tar_write.c) made is accepted, entry for entry. */
 static void test_real_writer(void)
 {
@@ -610,6 +665,7 @@ int main(void)
 
 	test_against_writer();
 	test_real_writer();
+	test_stored_names();
 	test_entries();
 	test_refusals();
 	test_not_the_writers();
