@@ -143,7 +143,7 @@ expect_fail 1 "^ospack: $MA: $H/short/a.bin sent 1000 bytes, the statement says 
 [ ! -e "$D/$MA" ]
 ok $? "nothing is left at its path"
 bundle long "$F/endless/a.bin"
-run timeout 60 "$OSPACK" fetch "$D"
+run timeout 30 "$OSPACK" fetch "$D"
 [ "$rc" -eq 1 ] && grep -q "^ospack: $MA: $F/endless/a.bin sends more than the statement's $ASIZE bytes; stopped$" "$T/err"
 ok $? "a download longer than the statement says (an endless one): exit 1, stopped at once"
 [ "$rc" -eq 1 ] || diag "exit $rc" "$(cat "$T/err")"
@@ -155,6 +155,25 @@ no_leftovers "$D" "a long download"
 bundle missing "$H/missing.bin"
 expect_fail 4 "^ospack: $H/missing.bin: HTTP status 404$" "404: exit 4, naming the URL and the status" \
 	"$OSPACK" fetch "$D"
+MM=data/datasets/remote-a/missing.bin
+mkdir -p "$D/data/datasets/remote-a" && cp "$S/wrong/a.bin" "$D/$MM"
+expect_fail 4 "^ospack: $H/missing.bin: HTTP status 404$" "a wrong file there and a failed download: exit 4" \
+	"$OSPACK" fetch "$D"
+[ ! -e "$D/$MM" ] && grep -q "^ospack: warning: $MM: there, but not what the statement says" "$T/err"
+ok $? "the wrong file is gone from its path all the same"
+if command -v flock >/dev/null 2>&1; then
+	flock "$D" sleep 3 &
+	locker=$!
+	sleep 0.5
+	expect_fail 2 "^ospack: $D: another ospack fetch is running into this folder$" \
+		"a second fetch into a folder being fetched into: exit 2" "$OSPACK" fetch "$D"
+	wait "$locker"
+else
+	skip "a second fetch into a folder being fetched into" "flock(1) is not installed"
+fi
+touch "$D/.ospack-fetch-AAAAAAAAAAAA"
+expect_fail 4 "HTTP status 404$" "a fetch with a leftover temporary file in the folder" "$OSPACK" fetch "$D"
+no_leftovers "$D" "the leftover of a killed fetch is swept, and the folder verified"
 bundle once "$F/once/a.bin"
 run "$OSPACK" fetch "$D"
 [ "$rc" -eq 0 ] && cmp -s "$D/$MA" "$S/a.bin" && grep -q "^GET /once/a.bin HTTP/1.1 range=bytes=$((ASIZE / 2))-$" "$T/flaky.log"

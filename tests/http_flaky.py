@@ -10,7 +10,8 @@ first part of the URL path says how it behaves, the rest names the file:
               the body, then closes; later GETs answer Range with 206
   /always/F   every GET sends half of what it promised, then closes
   /norange/F  like once, but later GETs ignore Range and send all of F (200)
-  /endless/F  F, then zeros without end (no Content-Length)
+  /endless/F  F, then zeros (no Content-Length), 64 MiB in all: more than a
+              client that stops at the expected size ever reads
   /F          F, answering Range with 206
 Every request is logged to stderr, with its Range header.
 """
@@ -37,7 +38,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.close_connection = True
         try:
             self.wfile.write(data)
-            while True:
+            for _ in range(1024):
                 self.wfile.write(bytes(65536))
         except OSError:
             pass

@@ -201,6 +201,23 @@ static ospack_error settle(struct job *j)
 	return OSPACK_OK;
 }
 
+/*
+ * The folders of path under data/ that are empty once its file went, deepest
+ * first: a folder that holds no file is one verify refuses.
+ */
+static void remove_empty_parents(int rootfd, const char *path)
+{
+	char *dir = osp_strdup(path);
+	char *slash;
+
+	while (dir != NULL && (slash = strrchr(dir, '/')) != NULL) {
+		*slash = '\0';
+		if (strchr(dir, '/') == NULL || unlinkat(rootfd, dir, AT_REMOVEDIR) != 0)
+			break; /* data/ itself, or a folder that holds more */
+	}
+	free(dir);
+}
+
 /* A file that is there and wrong goes first: nothing wrong stays at its path. */
 static ospack_error remove_wrong(struct job *j)
 {
@@ -217,6 +234,7 @@ static ospack_error remove_wrong(struct job *j)
 		return osp_errno(&j->ctx, err, "cannot remove", j->u->path);
 	}
 	close(pfd);
+	remove_empty_parents(j->f->rootfd, j->u->path);
 	return OSPACK_OK;
 }
 

@@ -49,6 +49,7 @@ struct attempt {
 	bool started;	     /* this attempt's first body bytes went by */
 	ospack_error sink_rc;
 	bool sink_failed; /* sink_rc came from the sink: its message stands alone */
+	char agent[64];
 };
 
 static size_t on_header(char *p, size_t size, size_t n, void *arg)
@@ -124,9 +125,7 @@ static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
 
 static bool set_options(CURL *h, struct attempt *a, char *errbuf)
 {
-	static char agent[64];
-
-	snprintf(agent, sizeof(agent), "ospack/%s", ospack_version());
+	snprintf(a->agent, sizeof(a->agent), "ospack/%s", ospack_version());
 	return curl_easy_setopt(h, CURLOPT_URL, a->req->url) == CURLE_OK &&
 #if LIBCURL_VERSION_NUM >= 0x075500
 	       curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
@@ -143,7 +142,7 @@ static bool set_options(CURL *h, struct attempt *a, char *errbuf)
 	       curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L) == CURLE_OK &&
 	       curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
 	       curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK &&
-	       curl_easy_setopt(h, CURLOPT_USERAGENT, agent) == CURLE_OK &&
+	       curl_easy_setopt(h, CURLOPT_USERAGENT, a->agent) == CURLE_OK &&
 	       curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
 				env_long("OSPACK_HTTP_CONNECT_TIMEOUT", 30, 1, 3600)) == CURLE_OK &&
 	       curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L) == CURLE_OK &&
