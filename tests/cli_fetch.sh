@@ -192,6 +192,13 @@ ok $? "a server that always drops: exit 4 after the retries, naming the URL"
 ok $? "nothing is left at its path"
 no_leftovers "$D" "a failed download"
 
+# ======== usage ========
+expect_fail 2 "^ospack fetch: a DIR is required$" "no DIR: exit 2" "$OSPACK" fetch
+expect_fail 2 "^ospack fetch: -j/--jobs: '0' is not a number from 1 to 1024$" "-j 0: exit 2" \
+	"$OSPACK" fetch -j 0 "$D"
+expect_fail 4 "^ospack: cannot open: $T/nothere: No such file or directory$" "a DIR that is not there: exit 4" \
+	"$OSPACK" fetch "$T/nothere"
+
 # ======== a fetch.txt that escapes data/ ========
 bundle escape "$H/a.bin"
 sed 's| data/datasets/remote-a/a.bin$| data/../../evil.bin|' "$D/fetch.txt" >"$T/fetch.txt" &&
