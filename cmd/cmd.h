@@ -17,7 +17,7 @@ struct cmd_common {
 };
 
 /* getopt codes of long-only options: above any character, so no short option can clash. */
-enum { OPT_JSON = 256, OPT_PROGRESS };
+enum { OPT_JSON = 256, OPT_PROGRESS, OPT_FETCHED };
 #define JOBS_MAX 1024
 
 int cmd_build(int argc, char **argv);
@@ -26,6 +26,7 @@ int cmd_keygen(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
 
 /* A context whose warnings go to stderr as "ospack: warning: ...". */
 struct ospack_ctx *cmd_ctx(void);

@@ -17,6 +17,7 @@ static const struct {
 	{"check", cmd_check, "validate a manifest and report how open the release is"},
 	{"verify", cmd_verify, "check that a bundle is intact, complete and signed"},
 	{"extract", cmd_extract, "verify a bundle and unpack it into an empty folder"},
+	{"fetch", cmd_fetch, "download the files fetch.txt names into an unpacked bundle"},
 	{"inspect", cmd_inspect, "show what a bundle holds, without extracting it"},
 	{"keygen", cmd_keygen, "make a signing key pair"},
 };

@@ -9,7 +9,9 @@
 #include "cmd.h"
 
 static const char usage[] =
-	"usage: ospack verify BUNDLE|DIR|- [-k PUBKEY]... [-j N] [--progress] [--json] [-q]\n"
+	"usage: ospack verify BUNDLE|DIR|- [-k PUBKEY]... [--fetched] [-j N] [--progress] "
+	"[--json]\n"
+	"                     [-q]\n"
 	"\n"
 	"Checks a bundle in one streaming pass: every entry is a plain file or folder\n"
 	"inside the bag folder, every byte matches the signed statement, nothing is\n"
@@ -18,6 +20,9 @@ static const char usage[] =
 	"\n"
 	"  -k, --key PUBKEY   require a valid signature by this public key (PEM file, or\n"
 	"                     env:NAME); repeat to accept any of several keys\n"
+	"      --fetched      DIR must hold every file its fetch.txt names (url entries,\n"
+	"                     see 'ospack fetch'), each what the statement says; without\n"
+	"                     it they may be absent, and the output says how many are\n"
 	"  -j, --jobs N       threads that read and hash, 1 to 1024 (default: one per\n"
 	"                     online CPU)\n"
 	"      --progress     print progress to stderr as plain lines, one a second, even\n"
@@ -40,6 +45,14 @@ static void print_result(const struct ospack_verify_result *r, const char *input
 	cmd_put_printable(r->bag, stdout);
 	printf(" (%llu files, %llu bytes)\n", (unsigned long long)r->files,
 	       (unsigned long long)r->bytes);
+	if (r->url_files > 0 && r->url_fetched == r->url_files)
+		printf("all %llu files fetch.txt names are there and verified\n",
+		       (unsigned long long)r->url_files);
+	else if (r->url_files > 0)
+		printf("%llu of the %llu files fetch.txt names are not fetched (ospack fetch "
+		       "downloads them)\n",
+		       (unsigned long long)(r->url_files - r->url_fetched),
+		       (unsigned long long)r->url_files);
 	cmd_print_trust(r);
 }
 
@@ -47,6 +60,7 @@ int cmd_verify(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"key", required_argument, NULL, 'k'},
 						 {"jobs", required_argument, NULL, 'j'},
+						 {"fetched", no_argument, NULL, OPT_FETCHED},
 						 {"progress", no_argument, NULL, OPT_PROGRESS},
 						 {"json", no_argument, NULL, OPT_JSON},
 						 {"quiet", no_argument, NULL, 'q'},
@@ -69,6 +83,8 @@ int cmd_verify(int argc, char **argv)
 			goto out;
 		else if (c == OPT_PROGRESS)
 			plain = true;
+		else if (c == OPT_FETCHED)
+			o.fetched = 1;
 		else if (c == OPT_JSON)
 			json = true;
 		else if (c == 'q')

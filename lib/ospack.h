@@ -185,6 +185,8 @@ struct ospack_verify_opts {
 	const char *tmpdir;	     /* where to spill what must wait for the end; NULL: /tmp */
 	ospack_progress_fn progress; /* or NULL */
 	void *progress_arg;
+	/* Appended: a caller that zeroes the struct gets the defaults. */
+	int fetched; /* an unpacked folder must hold every file fetch.txt names, and right */
 };
 
 struct ospack_verify_signature {
@@ -202,6 +204,8 @@ struct ospack_verify_result {
 	struct ospack_verify_signature *signatures;
 	size_t nsignatures;
 	char *json; /* the whole result as one compact JSON object */
+	/* url entries (fetch.txt), and how many of their files a folder holds, checked */
+	uint64_t url_files, url_fetched;
 };
 
 /*
@@ -224,6 +228,41 @@ OSPACK_API void ospack_verify_result_free(struct ospack_verify_result *r);
 OSPACK_API ospack_error ospack_extract(struct ospack_ctx *ctx, const char *input, const char *dir,
 				       const struct ospack_verify_opts *opts,
 				       struct ospack_verify_result **out);
+
+/* ---- fetch ---- */
+
+struct ospack_fetch_opts {
+	unsigned jobs;		     /* downloads at a time; 0: 4 */
+	unsigned verify_jobs;	     /* threads that hash the folder first; 0: the online CPUs */
+	const char *tmpdir;	     /* where verify may spill; NULL: /tmp */
+	ospack_progress_fn progress; /* or NULL: bytes and files downloaded */
+	void *progress_arg;
+};
+
+struct ospack_fetch_result {
+	char *bag;	   /* "<name>-<version>" */
+	uint64_t files;	   /* url entries fetch.txt names */
+	uint64_t fetched;  /* downloaded now */
+	uint64_t skipped;  /* already there and right */
+	uint64_t replaced; /* there but wrong: downloaded again */
+	uint64_t bytes;	   /* downloaded now */
+	char *json;	   /* the whole result as one compact JSON object */
+};
+
+/*
+ * Downloads the files a bundle folder's fetch.txt names into it. The folder
+ * is verified first, as ospack_verify does (no trusted key); each file is
+ * streamed to a temporary file in the bag folder, hashed as it comes, stopped
+ * once longer than the statement's size, and renamed into place only when its
+ * size and digest are the statement's. A file already there and right is
+ * skipped; one there and wrong is removed and downloaded again. OSPACK_EREJECT
+ * when a download is not what the statement says, OSPACK_EIO when the network
+ * or the server fails (the message names the URL).
+ */
+OSPACK_API ospack_error ospack_fetch(struct ospack_ctx *ctx, const char *dir,
+				     const struct ospack_fetch_opts *opts,
+				     struct ospack_fetch_result **out);
+OSPACK_API void ospack_fetch_result_free(struct ospack_fetch_result *r);
 
 /*
  * What a bundle says it holds (release, components, files, claimed signers,

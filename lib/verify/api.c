@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "verifier.h"
+#include "vstate.h"
 
 /* Opens a bundle archive ("-": standard input); *isdir when it is a folder. *fd is -1 after
  * a failure, and when a folder: the caller closes it only when it is above STDIN_FILENO. */
@@ -73,5 +74,66 @@ OSPACK_API ospack_error ospack_verify(struct ospack_ctx *ctx, const char *input,
 	osp_free_keys(keys, nkeys);
 	if (fd > STDIN_FILENO)
 		close(fd);
+	return rc;
+}
+
+void osp_url_list_free(struct osp_url_list *l)
+{
+	for (size_t i = 0; l->v != NULL && i < l->n; i++) {
+		free(l->v[i].url);
+		free(l->v[i].path);
+	}
+	free(l->v);
+	free(l->bag);
+	memset(l, 0, sizeof(*l));
+}
+
+/* The url entries the verifier read, in fetch.txt's order, with their files' state. */
+static ospack_error copy_urls(struct ospack_ctx *ctx, const struct osp_vstate *s,
+			      struct osp_url_list *out)
+{
+	out->bag = osp_strdup(s->bag);
+	out->v = calloc(s->nfetch ? s->nfetch : 1, sizeof(*out->v));
+	if (out->bag == NULL || out->v == NULL)
+		return osp_nomem(ctx);
+	for (size_t i = 0; i < s->nfetch; i++) {
+		const struct osp_vfetch *fe = &s->fetch[i];
+		const struct osp_vfetch *sorted = osp_vfind_fetch(s, fe->path);
+		struct osp_url_file *f = &out->v[i];
+
+		f->url = osp_strdup(fe->url);
+		f->path = osp_strdup(fe->path);
+		out->n++;
+		if (f->url == NULL || f->path == NULL)
+			return osp_nomem(ctx);
+		snprintf(f->sha256, sizeof(f->sha256), "%s", fe->sha256);
+		snprintf(f->sha512, sizeof(f->sha512), "%s", fe->sha512 ? fe->sha512 : "");
+		f->size = fe->size;
+		f->state = sorted != NULL ? s->fstate[sorted - s->byname] : OSP_URL_ABSENT;
+	}
+	return OSPACK_OK;
+}
+
+ospack_error osp_verify_urls(struct ospack_ctx *ctx, const char *dir,
+			     const struct ospack_verify_opts *opts, struct osp_url_list *out)
+{
+	struct osp_verifier *v = NULL;
+	ospack_error rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = osp_verifier_new(ctx, NULL, 0, true, opts, &v);
+	if (rc == OSPACK_OK) {
+		v->url_lenient = true;
+		rc = osp_read_folder(ctx, dir, v);
+	}
+	if (rc == OSPACK_OK)
+		rc = osp_verifier_finish(v);
+	if (rc == OSPACK_OK)
+		rc = copy_urls(ctx, v->st, out);
+	if (rc == OSPACK_EREJECT)
+		osp_error_prefix(ctx, "%s", dir);
+	if (rc != OSPACK_OK)
+		osp_url_list_free(out);
+	osp_verifier_free(v);
 	return rc;
 }

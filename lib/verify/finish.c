@@ -35,6 +35,7 @@ void osp_vstate_free(struct osp_verifier *v)
 	free(s->subj);
 	free(s->fetch);
 	free(s->byname);
+	free(s->fstate);
 	free(s->comps);
 	free(s->sigs);
 	free(s);
@@ -278,7 +279,8 @@ ospack_error osp_vsort_fetch(struct osp_verifier *v)
 	struct osp_vstate *s = v->st;
 
 	s->byname = calloc(s->nfetch ? s->nfetch : 1, sizeof(*s->byname));
-	if (s->byname == NULL)
+	s->fstate = calloc(s->nfetch ? s->nfetch : 1, sizeof(*s->fstate));
+	if (s->byname == NULL || s->fstate == NULL)
 		return osp_nomem(v->ctx);
 	if (s->nfetch > 0)
 		memcpy(s->byname, s->fetch, s->nfetch * sizeof(*s->fetch));
@@ -290,11 +292,62 @@ ospack_error osp_vsort_fetch(struct osp_verifier *v)
 	return OSPACK_OK;
 }
 
+ospack_error osp_vcheck_fetched(struct osp_verifier *v, const struct osp_vfetch *fe, uint64_t size,
+				const unsigned char sha256[32])
+{
+	struct osp_vstate *s = v->st;
+	unsigned char *state = &s->fstate[fe - s->byname];
+	char hex[65];
+
+	if (!v->folder)
+		return osp_reject(v, "%s: a url entry's file, which a bundle archive never holds",
+				  fe->path);
+	if (*state != OSP_URL_ABSENT)
+		return osp_reject(v, "%s: listed twice", fe->path);
+	s->url_seen++;
+	s->url_seen_bytes += size;
+	osp_hex(sha256, 32, hex);
+	if (size == fe->size && strcmp(hex, fe->sha256) == 0) {
+		*state = OSP_URL_OK;
+		s->url_ok++;
+		return OSPACK_OK;
+	}
+	*state = OSP_URL_WRONG;
+	if (v->url_lenient)
+		return OSPACK_OK;
+	if (size != fe->size)
+		return osp_reject(v,
+				  "%s: a url entry's file of %" PRIu64
+				  " bytes, the statement says %" PRIu64,
+				  fe->path, size, fe->size);
+	return osp_reject(v, "%s: a url entry's file whose digest differs from the statement's",
+			  fe->path);
+}
+
+ospack_error osp_vcheck_all_fetched(struct osp_verifier *v)
+{
+	struct osp_vstate *s = v->st;
+
+	if (!v->opts->fetched || s->url_ok == s->nfetch)
+		return OSPACK_OK;
+	for (size_t i = 0; i < s->nfetch; i++) {
+		const struct osp_vfetch *fe = osp_vfind_fetch(s, s->fetch[i].path);
+
+		if (fe != NULL && s->fstate[fe - s->byname] != OSP_URL_OK)
+			return osp_reject(v,
+					  "%s: not fetched (%zu of the %zu files fetch.txt names "
+					  "are missing; ospack fetch downloads them)",
+					  fe->path, (size_t)(s->nfetch - s->url_ok), s->nfetch);
+	}
+	return OSPACK_OK;
+}
+
 static ospack_error check_bag_info(struct osp_verifier *v)
 {
 	struct osp_vstate *s = v->st;
 	struct osp_vtag *t = osp_vtag_find(v, "bag-info.txt");
-	uint64_t octets = v->payload_bytes, count = s->files, o, c;
+	/* s->files leaves fetched files out already; the payload's bytes hold them */
+	uint64_t octets = v->payload_bytes - s->url_seen_bytes, count = s->files, o, c;
 
 	if (t != NULL && !t->dir && t->size > OSP_BAG_INFO_MAX)
 		return osp_reject(v,
@@ -763,6 +816,15 @@ static ospack_error check_payload_v2(struct osp_verifier *v)
 		}
 		if (cmp > 0) {
 			rc = fetched_line(v, &man, two ? &man2 : NULL, &nfetched);
+		} else if (osp_vfind_fetch(s, path) != NULL) {
+			/* a url entry's file, fetched into the folder */
+			rc = fetched_line(v, &man, two ? &man2 : NULL, &nfetched);
+			if (rc == OSPACK_OK)
+				rc = osp_vcheck_fetched(v, osp_vfind_fetch(s, path), r.size,
+							r.sha256);
+			if (rc == OSPACK_OK && (got = osp_vrecord_next(v, recs, &r, path)) < 0)
+				rc = osp_errno(v->ctx, EIO, "cannot read a temporary file in",
+					       v->opts->tmpdir);
 		} else {
 			rc = check_record(v, &r, path, &man, &files);
 			if (rc == OSPACK_OK)
@@ -795,7 +857,7 @@ static ospack_error check_payload_v2(struct osp_verifier *v)
 					(int)strlen(c->dir) - 1, c->dir, c->seen_files,
 					c->seen_bytes, c->files, c->bytes);
 	}
-	s->files = v->files;
+	s->files = v->files - s->url_seen;
 	osp_sreader_free(recs);
 	list_free(&man);
 	list_free(&man2);
@@ -832,6 +894,8 @@ static ospack_error finish_v2(struct osp_verifier *v, json_t *subjects, json_t *
 		rc = check_payload_v2(v);
 	if (rc == OSPACK_OK)
 		rc = osp_vcheck_bag_rest(v, true);
+	if (rc == OSPACK_OK)
+		rc = osp_vcheck_all_fetched(v);
 	return rc;
 }
 
@@ -917,11 +981,12 @@ static json_t *result_json(const struct osp_verifier *v, const struct ospack_ver
 			json_decref(sigs); /* out of memory: no result, never a shorter list */
 			sigs = NULL;
 		}
-	return json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:b, s:I, s:o, s:s}", "verified", 1, "bag",
-			 r->bag, "name", r->name, "version", r->version, "files",
+	return json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:b, s:I, s:o, s:s, s:I, s:I}", "verified",
+			 1, "bag", r->bag, "name", r->name, "version", r->version, "files",
 			 (json_int_t)r->files, "bytes", (json_int_t)r->bytes, "authenticated",
 			 r->authenticated, "trusted_keys", (json_int_t)r->nkeys_checked,
-			 "signatures", sigs, "hash", osp_alg_name(v->st->alg));
+			 "signatures", sigs, "hash", osp_alg_name(v->st->alg), "url_files",
+			 (json_int_t)r->url_files, "url_fetched", (json_int_t)r->url_fetched);
 }
 
 struct ospack_verify_result *osp_verifier_result(struct osp_verifier *v)
@@ -936,7 +1001,9 @@ struct ospack_verify_result *osp_verifier_result(struct osp_verifier *v)
 	r->name = osp_strdup(s->name);
 	r->version = osp_strdup(s->version);
 	r->files = s->files;
-	r->bytes = v->payload_bytes;
+	r->bytes = v->payload_bytes - s->url_seen_bytes;
+	r->url_files = s->nfetch;
+	r->url_fetched = s->url_ok;
 	r->authenticated = s->authenticated;
 	r->nkeys_checked = v->ntrusted;
 	r->signatures = calloc(s->nsigs ? s->nsigs : 1, sizeof(*r->signatures));

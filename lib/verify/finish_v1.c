@@ -160,6 +160,13 @@ static ospack_error check_files(struct osp_verifier *v, const char *tagman)
 		    strcmp(r->path, tagman) == 0)
 			continue;
 		sj = find_subj(s, r->path);
+		if (sj == NULL && !r->tag && osp_vfind_fetch(s, r->path) != NULL) {
+			/* a url entry's file, fetched into the folder */
+			if (osp_vcheck_fetched(v, osp_vfind_fetch(s, r->path), r->size,
+					       r->sha256) != OSPACK_OK)
+				return OSPACK_EREJECT;
+			continue;
+		}
 		if (sj == NULL)
 			return osp_reject(v, "%s: not covered by the statement", r->path);
 		if (memcmp(sj->sha256, r->sha256, 32) != 0)
@@ -328,7 +335,7 @@ ospack_error osp_finish_v1(struct osp_verifier *v, json_t *subjects, json_t *pre
 	const char *hash;
 	json_t *comps;
 	char tagman[64];
-	size_t nfiles = v->files;
+	size_t nfiles = v->files, nurls = 0;
 	json_error_t err;
 	ospack_error rc;
 
@@ -338,10 +345,19 @@ ospack_error osp_finish_v1(struct osp_verifier *v, json_t *subjects, json_t *pre
 	    !json_is_array(comps) || osp_alg_parse(hash, &s->alg) != 0)
 		return osp_reject(v, "%s: malformed release predicate: %s", OSP_ENVELOPE_PATH,
 				  err.text);
-	/* The statement lists every file but two: more are refused before they are loaded. */
+	/*
+	 * The statement lists every file but two, and a folder may hold the url entries' files:
+	 * more are refused before they are loaded.
+	 */
 	for (size_t i = 0; i < v->ntags; i++)
 		nfiles += !v->tags[i].dir;
-	if (nfiles > json_array_size(subjects) + 2)
+	for (size_t i = 0; v->folder && i < json_array_size(comps); i++) {
+		const char *t = json_string_value(json_object_get(
+			json_object_get(json_array_get(comps, i), "source"), "type"));
+
+		nurls += t != NULL && strcmp(t, "url") == 0;
+	}
+	if (nfiles > json_array_size(subjects) + 2 + nurls)
 		return osp_reject(v, "the bundle holds %zu files, the statement lists %zu", nfiles,
 				  json_array_size(subjects));
 	/* Its tag files are loaded whole, the statement among them: bounded. */
@@ -367,5 +383,7 @@ ospack_error osp_finish_v1(struct osp_verifier *v, json_t *subjects, json_t *pre
 		rc = check_payload_manifest(v);
 	if (rc == OSPACK_OK)
 		rc = osp_vcheck_bag_rest(v, false);
+	if (rc == OSPACK_OK)
+		rc = osp_vcheck_all_fetched(v);
 	return rc;
 }

@@ -88,6 +88,7 @@ struct osp_verifier {
 	struct osp_key *const *trusted;
 	size_t ntrusted;
 	bool folder;
+	bool url_lenient; /* a url entry's wrong file is recorded, not rejected (fetch) */
 	const struct ospack_verify_opts *opts;
 	char *root;
 	int64_t mtime; /* every tar header's mtime, once the archive was read; -1 for a folder */
@@ -180,6 +181,33 @@ struct osp_sreader *osp_vtag_reader(struct osp_verifier *v, struct osp_vtag *t);
 /* Reads back the payload records in order: 1 with one, 0 at the end, -1 on an error. */
 int osp_vrecord_next(struct osp_verifier *v, struct osp_sreader *r, struct osp_vrecord *rec,
 		     char *path);
+
+/* ---- url entries, for ospack_fetch ---- */
+
+enum { OSP_URL_ABSENT = 0, OSP_URL_OK = 1, OSP_URL_WRONG = 2 };
+
+/* A url entry of a verified folder: fetch.txt's line, the statement's digests. */
+struct osp_url_file {
+	char *url, *path;
+	char sha256[65], sha512[129]; /* lowercase hex; sha512 "" when the statement has none */
+	uint64_t size;
+	int state; /* OSP_URL_*: its file in the folder */
+};
+
+struct osp_url_list {
+	char *bag;
+	struct osp_url_file *v; /* in fetch.txt's order */
+	size_t n;
+};
+
+/*
+ * Verifies an unpacked bundle folder as ospack_verify does, but records a url
+ * entry's file that is there and wrong instead of rejecting it, and lists the url
+ * entries with the state of their files.
+ */
+ospack_error osp_verify_urls(struct ospack_ctx *ctx, const char *dir,
+			     const struct ospack_verify_opts *opts, struct osp_url_list *out);
+void osp_url_list_free(struct osp_url_list *l);
 
 /* ---- readers ---- */
 

@@ -43,6 +43,10 @@ struct osp_vstate {
 	struct osp_vfetch *fetch;  /* in the statement's order, as fetch.txt lists them */
 	struct osp_vfetch *byname; /* the same, sorted by path */
 	size_t nfetch;
+	unsigned char
+		*fstate; /* OSP_URL_*, per entry of byname: whether its file is in the folder */
+	uint64_t url_seen, url_seen_bytes; /* url entries' files in the folder, right or not */
+	uint64_t url_ok;		   /* those that are what the statement says */
 	struct ospack_verify_signature *sigs;
 	size_t nsigs;
 	bool authenticated;
@@ -59,6 +63,15 @@ ospack_error osp_vdigest_of(struct osp_verifier *v, json_t *digest, const char *
 ospack_error osp_vread_url_source(struct osp_verifier *v, json_t *src);
 ospack_error osp_vsort_fetch(struct osp_verifier *v);
 const struct osp_vfetch *osp_vfind_fetch(const struct osp_vstate *s, const char *path);
+/*
+ * A url entry's file that a folder holds (fetched): its size and SHA-256 must be the
+ * statement's. In an archive it is refused. With v->url_lenient a wrong one is recorded
+ * as OSP_URL_WRONG instead of rejected.
+ */
+ospack_error osp_vcheck_fetched(struct osp_verifier *v, const struct osp_vfetch *fe, uint64_t size,
+				const unsigned char sha256[32]);
+/* With opts->fetched: every url entry's file must be there, and right. */
+ospack_error osp_vcheck_all_fetched(struct osp_verifier *v);
 /* A tag file that must be there, loaded; NULL with the rejection recorded. */
 struct osp_vtag *osp_vtag_need(struct osp_verifier *v, const char *path, const char *why);
 /*
