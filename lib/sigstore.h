@@ -35,9 +35,10 @@ struct osp_sigstore {
 ospack_error osp_sigstore_read(struct ospack_ctx *ctx, const char *what, json_t *root,
 			       struct osp_sigstore *out);
 void osp_sigstore_clear(struct osp_sigstore *b);
-/* Whether the bundle names k (or names no key) and its signature verifies with k. */
+/* Whether the bundle's hint names k (a bundle without a hint names any key). */
 bool osp_sigstore_names(struct ospack_ctx *ctx, const struct osp_sigstore *b,
 			const struct osp_key *k);
+/* Whether its first signature verifies with k over the DSSE PAE of its payload. */
 bool osp_sigstore_verify(const struct osp_sigstore *b, const struct osp_key *k);
 
 #endif
