@@ -11,9 +11,9 @@
  * Files an OMS signature covers at most: its resources are one JSON tree in
  * memory when it is written and when it is verified (about 300 bytes each).
  */
-#define OSP_OMS_FILES_MAX 100000
+#define OSP_OMS_FILES_MAX 50000
 /* model.sig: 170 bytes of JSON per file, 8 values per file, and room for the rest. */
-#define OSP_OMS_MAX (32u * 1024 * 1024)
+#define OSP_OMS_MAX (16u * 1024 * 1024)
 #define OSP_OMS_VALUES_MAX (8 * OSP_OMS_FILES_MAX + 1000)
 #define OSP_OMS_DEPTH_MAX 8
 
