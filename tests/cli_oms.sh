@@ -106,6 +106,8 @@ elif op == "twice":
     res.append(dict(res[0]))
 elif op == "ignore":
     st["predicate"]["serialization"]["ignore_paths"].append("data/docs")
+elif op == "dotpath":
+    st["predicate"]["serialization"]["ignore_paths"].append("./data")
 elif op == "predicate":
     st["predicateType"] = "https://model_signing/Digests/v0.1"
 elif op == "algorithm":
@@ -146,6 +148,7 @@ rejected_forge extra "ospack/model.sig: lists data/ghost.bin, which the bag does
 rejected_forge twice "ospack/model.sig: lists .* twice$" "a resource listed twice"
 rejected_forge subject "ospack/model.sig: the subject's digest is not that of the resources$" "the subject's digest does not recompute"
 rejected_forge ignore "ospack/model.sig: ignore_paths leaves out data/docs/" "ignore_paths leaves out files of the bag"
+rejected_forge dotpath "ospack/model.sig: ignore_paths entry 6 is not a plain relative path$" "an ignore_paths entry that is not a plain path (./data)"
 rejected_forge predicate "ospack/model.sig: predicate type https://model_signing/Digests/v0.1, not https://model_signing/signature/v1.0$" "another predicate type"
 rejected_forge algorithm "ospack/model.sig: resource 1 is not a file's SHA-256$" "a resource hashed by another algorithm"
 rejected_forge media "ospack/model.sig: media type 'application/vnd.dev.sigstore.bundle+json;version=0.1', not application/vnd.dev.sigstore.bundle.v0.3+json$" "another bundle media type"

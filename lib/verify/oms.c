@@ -71,6 +71,38 @@ static ospack_error check_bundle_sig(struct osp_verifier *v, const char *what,
 			  b->hint[0] ? b->hint : "none");
 }
 
+/*
+ * An ignore_paths entry as model_signing would read it: a plain relative path.
+ * "." or "./data" would leave out more than ospack sees them leave out.
+ */
+static bool plain_path(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || s[0] == '/' || s[n - 1] == '/' || strstr(s, "//") != NULL)
+		return false;
+	for (const char *c = s; c != NULL; c = strchr(c, '/')) {
+		c += *c == '/';
+		if (strncmp(c, ".", 1) == 0 && (c[1] == '/' || c[1] == '\0'))
+			return false;
+		if (strncmp(c, "..", 2) == 0 && (c[2] == '/' || c[2] == '\0'))
+			return false;
+	}
+	return true;
+}
+
+static ospack_error check_ignore(struct osp_verifier *v, json_t *ignore)
+{
+	size_t i;
+	json_t *p;
+
+	json_array_foreach(ignore, i, p)
+		if (!json_is_string(p) || !plain_path(json_string_value(p)))
+			return osp_reject(v, "%s: ignore_paths entry %zu is not a plain relative path",
+					  OSP_OMS_PATH, i + 1);
+	return OSPACK_OK;
+}
+
 static bool ignored(json_t *ignore, const char *path)
 {
 	size_t i;
@@ -215,7 +247,9 @@ static ospack_error check_oms_statement(struct osp_verifier *v, json_t *st)
 				  OSP_OMS_PATH, method, hash);
 	if (json_array_size(resources) > OSP_OMS_FILES_MAX)
 		return osp_reject(v, "%s: more than %d resources", OSP_OMS_PATH, OSP_OMS_FILES_MAX);
-	rc = read_resources(v, resources, hex, &res);
+	rc = check_ignore(v, ignore);
+	if (rc == OSPACK_OK)
+		rc = read_resources(v, resources, hex, &res);
 	if (rc == OSPACK_OK)
 		rc = match_bag(v, res, json_array_size(resources), ignore);
 	free(res);
