@@ -96,13 +96,13 @@ static ospack_error check_ignore(struct osp_verifier *v, json_t *ignore)
 	size_t i;
 	json_t *p;
 
-	json_array_foreach(ignore, i,
-			   p) if (!json_is_string(p) ||
-				  !plain_path(json_string_value(
-					  p))) return osp_reject(v,
-								 "%s: ignore_paths entry %zu is "
-								 "not a plain relative path",
-								 OSP_OMS_PATH, i + 1);
+	json_array_foreach(ignore, i, p)
+	{
+		if (!json_is_string(p) || !plain_path(json_string_value(p)))
+			return osp_reject(v,
+					  "%s: ignore_paths entry %zu is not a plain relative path",
+					  OSP_OMS_PATH, i + 1);
+	}
 	return OSPACK_OK;
 }
 
