@@ -194,6 +194,43 @@ expect_fail 2 "build: --sigstore-out needs a key to sign with (-k)" \
 	"build --sigstore-out without -k is a usage error" "$OSPACK" build "$EX" -o "$T/n.tar" --sigstore-out "$T/n.json"
 [ ! -e "$T/n.tar" ] && [ ! -e "$T/n.json" ]
 ok $? "and writes nothing"
+# A url entry's file is in ignore_paths: the OMS signature holds before and after it is fetched.
+mkdir "$T/u" && echo hello >"$T/u/card.md" && printf 'hello world\n' >"$T/u/remote.bin"
+cat >"$T/u/m.yaml" <<EOF
+ospack: 1
+name: withurl
+version: 1.0.0
+license: MIT
+datasets:
+  - name: remote
+    url: https://example.org/files/remote.bin
+    sha256: $(sha256sum "$T/u/remote.bin" | cut -d' ' -f1)
+    size: 12
+docs:
+  - name: card
+    path: card.md
+    type: model-card
+EOF
+"$OSPACK" build "$T/u/m.yaml" -o "$T/u.tar" -k "$T/ec.key" -q
+ok $? "build a bundle with a url entry, signed with an ECDSA key"
+expect_ok "OMS signature ospack/model.sig: agrees with every file, signed by a trusted key" \
+	"its OMS signature verifies, the url entry's file not being in the bag" "$OSPACK" verify "$T/u.tar" -k "$T/ec.pub"
+mkdir "$T/ux" && tar -xf "$T/u.tar" -C "$T/ux"
+tar -xOf "$T/u.tar" withurl-1.0.0/ospack/model.sig | python3 -c '
+import base64, json, sys
+st = json.loads(base64.b64decode(json.load(sys.stdin)["dsseEnvelope"]["payload"]))
+ign = st["predicate"]["serialization"]["ignore_paths"]
+assert "data/datasets/remote/remote.bin" in ign, ign
+assert "data/datasets/remote/remote.bin" not in [r["name"] for r in st["predicate"]["resources"]]
+'
+ok $? "the url entry's file is in ignore_paths, not in the resources"
+if python3 -c 'import cryptography' 2>/dev/null; then
+	mkdir -p "$T/ux/withurl-1.0.0/data/datasets/remote" && cp "$T/u/remote.bin" "$T/ux/withurl-1.0.0/data/datasets/remote/"
+	python3 "$top_srcdir/tests/oms_check.py" "$T/ux/withurl-1.0.0" "$T/ec.pub" >/dev/null
+	ok $? "oms_check.py: the bag with the url entry's file fetched still passes"
+else
+	skip "oms_check.py: the bag with the url entry's file fetched still passes" "python3-cryptography is not installed"
+fi
 "$OSPACK" build --help | grep -q -- "--sigstore-out FILE" && "$OSPACK" verify --help | grep -q -- "--sigstore-bundle FILE"
 ok $? "build --help and verify --help show the new options"
 done_testing
