@@ -730,7 +730,7 @@ static void res_free(struct osp_oms_res *res, size_t n)
 }
 
 /* The payload files (manifest-sha256.txt read back, url entries left out), then the tags. */
-static ospack_error oms_resources(struct build *b, struct osp_oms_res *res, size_t *n)
+static ospack_error oms_resources(struct build *b, struct osp_oms_res *res, size_t cap, size_t *n)
 {
 	const struct osp_tagfile *man = NULL;
 	struct osp_sreader *rd;
@@ -758,6 +758,10 @@ static ospack_error oms_resources(struct build *b, struct osp_oms_res *res, size
 			break;
 		}
 		rc = osp_bag_parse_line(b->ctx, man->path, ++lineno, line, len, 64, &l);
+		/* The lines but the url entries' are the payload files: cap holds them all. */
+		if (rc == OSPACK_OK && !is_url_path(b, l.path) && *n == cap)
+			rc = osp_error(b->ctx, OSPACK_EIO, "%s: more lines than payload files",
+				       man->path);
 		if (rc == OSPACK_OK && !is_url_path(b, l.path)) {
 			osp_unhex(l.hex, res[*n].sha256, 32);
 			res[(*n)++].name = l.path;
@@ -769,7 +773,7 @@ static ospack_error oms_resources(struct build *b, struct osp_oms_res *res, size
 			break;
 	}
 	osp_sreader_free(rd);
-	for (size_t i = 0; rc == OSPACK_OK && i < b->ntags; i++) {
+	for (size_t i = 0; rc == OSPACK_OK && i < b->ntags && *n < cap; i++) {
 		res[*n].name = osp_strdup(b->tags[i].path);
 		if (res[*n].name == NULL)
 			return osp_nomem(b->ctx);
@@ -810,7 +814,7 @@ static ospack_error oms_sign(struct build *b)
 	for (size_t i = 0; i < m->nentries; i++)
 		if (m->entries[i].source == OSP_SRC_URL)
 			ign[nign++] = b->r.fetch_path[i];
-	rc = oms_resources(b, res, &n);
+	rc = oms_resources(b, res, cap, &n);
 	if (rc == OSPACK_OK)
 		rc = osp_oms_statement(b->ctx, b->r.bag, res, n, ign, nign, &st, &stlen);
 	if (rc == OSPACK_OK)
