@@ -12,7 +12,7 @@
 static const char usage[] =
 	"usage: ospack build MANIFEST [-o FILE] [-k KEY]... [--hash sha256|sha512]\n"
 	"                    [--require LEVEL] [--allow-dirty] [--allow-outside]\n"
-	"                    [-j N] [--progress]\n"
+	"                    [--sigstore-out FILE] [-j N] [--progress]\n"
 	"                    [--json] [-q]\n"
 	"\n"
 	"Hashes every file the manifest names and writes one reproducible tar archive,\n"
@@ -21,6 +21,9 @@ static const char usage[] =
 	"  -o, --output FILE     write FILE instead (\"-\" for standard output)\n"
 	"  -k, --key KEY         sign with this private key (PEM file, or env:NAME to read\n"
 	"                        it from an environment variable); repeat for more signatures\n"
+	"      --sigstore-out FILE  also write the signed statement as a Sigstore bundle\n"
+	"                        v0.3 (DSSE, public key named by its hint, no log\n"
+	"                        entry), signed by the first -k key; needs -k\n"
 	"      --hash ALG        BagIt manifest algorithm: sha256 (default) or sha512\n"
 	"      --require LEVEL   fail (exit 1) and write nothing unless the release reaches\n"
 	"                        LEVEL: baseline, open-science, mof-class-3, mof-class-2,\n"
@@ -43,6 +46,8 @@ static const char usage[] =
 	"\n"
 	"The archive is written beside its target and renamed into place when complete.\n"
 	"A source that is, or holds, a key file given with -k is refused.\n"
+	"With an ECDSA key among -k, the first one also writes ospack/model.sig, an\n"
+	"OpenSSF Model Signing (OMS) v1.0 signature over every file of the bag.\n"
 	"SOURCE_DATE_EPOCH sets the timestamp of every entry. An encrypted key takes its\n"
 	"passphrase from OSPACK_KEY_PASSWORD. TMPDIR is where temporary files may go.\n"
 	"Exit status: 0 built, 1 openness requirement not met, 2 usage error,\n"
@@ -86,12 +91,14 @@ static int check_options(const struct ospack_build_opts *o, bool json)
 		return cmd_usage_error("build", "--hash: '%s' is not sha256 or sha512", o->hash);
 	if (o->require != NULL && !ospack_level_known(o->require))
 		return cmd_usage_error("build", "--require: '%s' is not %s", o->require, LEVELS);
+	if (o->sigstore_out != NULL && o->nkeys == 0)
+		return cmd_usage_error("build", "--sigstore-out needs a key to sign with (-k)");
 	if (json && o->output != NULL && strcmp(o->output, "-") == 0)
 		return cmd_usage_error("build", "--json and -o - both want standard output");
 	return 0;
 }
 
-enum { OPT_ALLOW_OUTSIDE = OPT_PROGRESS + 1 };
+enum { OPT_ALLOW_OUTSIDE = OPT_FIRST_LOCAL, OPT_SIGSTORE_OUT };
 
 struct build_args {
 	struct ospack_build_opts o;
@@ -109,6 +116,7 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 		{"require", required_argument, NULL, 'r'},
 		{"allow-dirty", no_argument, NULL, 'D'},
 		{"allow-outside", no_argument, NULL, OPT_ALLOW_OUTSIDE},
+		{"sigstore-out", required_argument, NULL, OPT_SIGSTORE_OUT},
 		{"jobs", required_argument, NULL, 'j'},
 		{"progress", no_argument, NULL, OPT_PROGRESS},
 		{"json", no_argument, NULL, OPT_JSON},
@@ -137,6 +145,9 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 			break;
 		case OPT_ALLOW_OUTSIDE:
 			a->o.allow_outside = 1;
+			break;
+		case OPT_SIGSTORE_OUT:
+			a->o.sigstore_out = optarg;
 			break;
 		case 'j':
 			if (cmd_parse_jobs("build", optarg, &a->o.jobs) != 0)

@@ -17,7 +17,8 @@ struct cmd_common {
 };
 
 /* getopt codes of long-only options: above any character, so no short option can clash. */
-enum { OPT_JSON = 256, OPT_PROGRESS, OPT_FETCHED };
+/* Long options without a short letter; a command's own start at OPT_FIRST_LOCAL. */
+enum { OPT_JSON = 256, OPT_PROGRESS, OPT_FETCHED, OPT_SIGSTORE_BUNDLE, OPT_FIRST_LOCAL };
 #define JOBS_MAX 1024
 
 int cmd_build(int argc, char **argv);

@@ -9,9 +9,8 @@
 #include "cmd.h"
 
 static const char usage[] =
-	"usage: ospack verify BUNDLE|DIR|- [-k PUBKEY]... [--fetched] [-j N] [--progress] "
-	"[--json]\n"
-	"                     [-q]\n"
+	"usage: ospack verify BUNDLE|DIR|- [-k PUBKEY]... [--fetched]\n"
+	"                     [--sigstore-bundle FILE] [-j N] [--progress] [--json] [-q]\n"
 	"\n"
 	"Checks a bundle in one streaming pass: every entry is a plain file or folder\n"
 	"inside the bag folder, every byte matches the signed statement, nothing is\n"
@@ -23,6 +22,10 @@ static const char usage[] =
 	"      --fetched      DIR must hold every file its fetch.txt names (url entries,\n"
 	"                     see 'ospack fetch'), each what the statement says; without\n"
 	"                     it they may be absent, and the output says how many are\n"
+	"      --sigstore-bundle FILE  also check FILE, a detached Sigstore bundle v0.3\n"
+	"                     (as build --sigstore-out writes): its statement must be the\n"
+	"                     bundle's, byte for byte, and its signature verify with a\n"
+	"                     -k key; needs -k\n"
 	"  -j, --jobs N       threads that read and hash, 1 to 1024 (default: one per\n"
 	"                     online CPU)\n"
 	"      --progress     print progress to stderr as plain lines, one a second, even\n"
@@ -35,11 +38,13 @@ static const char usage[] =
 	"OSPACK_TRUSTED_KEYS (a colon-separated list of public key files) is used when no\n"
 	"--key is given. Without any trusted key the bundle's integrity and completeness\n"
 	"are checked, but not who made it: the output says so. TMPDIR is where temporary\n"
-	"files may go.\n"
+	"files may go. ospack/model.sig, an OMS signature, when present, must agree with\n"
+	"every file of the bag, and verify with a trusted ECDSA key when one is given.\n"
 	"Exit status: 0 verified, 1 rejected (the message names the first problem),\n"
 	"2 usage error, 3 unreadable key, 4 system or I/O error.\n";
 
-static void print_result(const struct ospack_verify_result *r, const char *input)
+static void print_result(const struct ospack_verify_result *r, const char *input,
+			 const char *bundle)
 {
 	printf("%s: verified ", strcmp(input, "-") ? input : "stdin");
 	cmd_put_printable(r->bag, stdout);
@@ -54,18 +59,32 @@ static void print_result(const struct ospack_verify_result *r, const char *input
 		       (unsigned long long)(r->url_files - r->url_fetched),
 		       (unsigned long long)r->url_files);
 	cmd_print_trust(r);
+	if (r->oms == 2)
+		printf("OMS signature ospack/model.sig: agrees with every file, signed by a "
+		       "trusted "
+		       "key\n");
+	else if (r->oms == 1)
+		printf("OMS signature ospack/model.sig: agrees with every file; its signature was "
+		       "not checked against a trusted key\n");
+	if (r->sigstore_bundle) {
+		printf("Sigstore bundle ");
+		cmd_put_printable(bundle, stdout);
+		printf(": the same statement, signed by a trusted key\n");
+	}
 }
 
 int cmd_verify(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"key", required_argument, NULL, 'k'},
-						 {"jobs", required_argument, NULL, 'j'},
-						 {"fetched", no_argument, NULL, OPT_FETCHED},
-						 {"progress", no_argument, NULL, OPT_PROGRESS},
-						 {"json", no_argument, NULL, OPT_JSON},
-						 {"quiet", no_argument, NULL, 'q'},
-						 {"help", no_argument, NULL, 'h'},
-						 {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {
+		{"key", required_argument, NULL, 'k'},
+		{"jobs", required_argument, NULL, 'j'},
+		{"fetched", no_argument, NULL, OPT_FETCHED},
+		{"progress", no_argument, NULL, OPT_PROGRESS},
+		{"sigstore-bundle", required_argument, NULL, OPT_SIGSTORE_BUNDLE},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
 	struct ospack_verify_opts o = {0};
 	struct ospack_verify_result *res = NULL;
 	struct ospack_ctx *ctx;
@@ -85,6 +104,8 @@ int cmd_verify(int argc, char **argv)
 			plain = true;
 		else if (c == OPT_FETCHED)
 			o.fetched = 1;
+		else if (c == OPT_SIGSTORE_BUNDLE)
+			o.sigstore_bundle = optarg;
 		else if (c == OPT_JSON)
 			json = true;
 		else if (c == 'q')
@@ -106,6 +127,11 @@ int cmd_verify(int argc, char **argv)
 	}
 	o.keys = keys.v;
 	o.nkeys = keys.n;
+	if (o.sigstore_bundle != NULL && o.nkeys == 0) {
+		status = cmd_usage_error(
+			"verify", "--sigstore-bundle needs a trusted key to check it with (-k)");
+		goto out;
+	}
 	o.tmpdir = cmd_tmpdir();
 	if (cmd_progress_init(&progress, quiet, plain)) {
 		o.progress = cmd_progress;
@@ -121,7 +147,7 @@ int cmd_verify(int argc, char **argv)
 		if (json)
 			printf("%s\n", res->json);
 		else if (!quiet)
-			print_result(res, argv[optind]);
+			print_result(res, argv[optind], o.sigstore_bundle);
 		status = 0;
 	}
 	ospack_verify_result_free(res);

@@ -16,14 +16,18 @@
 #include "tar_write.h"
 #include "bag.h"
 #include "git.h"
+#include "oms.h"
 #include "openness.h"
 #include "release.h"
 #include "sign.h"
+#include "sigstore.h"
 #include "spill.h"
 
 /* Files smaller than this are hashed on the reading thread: a hand-off costs more. */
 #define SMALL_FILE (256 * 1024)
-#define MAX_TAGS 12
+#define MAX_TAGS 13
+/* A manifest line: 64 hex digits, two spaces and a path percent-encoded. */
+#define MAX_LINE (64 * 1024)
 
 /* A signing key's file: no source may bundle it. */
 struct keyfile {
@@ -59,6 +63,9 @@ struct build {
 	struct stat target_st;	  /* of an existing output target: no source may be it */
 	bool target_exists;
 	struct ospack_progress prog;
+	char *detached; /* --sigstore-out: the statement as a Sigstore bundle */
+	size_t detached_len;
+	bool oms; /* ospack/model.sig written */
 };
 
 static ospack_error load_keys(struct build *b)
@@ -614,6 +621,10 @@ static ospack_error statement(struct build *b, struct osp_buf *env)
 		rc = osp_envelope_build(b->ctx, st, stlen, b->keys, b->nkeys, &envtext, &envlen);
 	if (rc == OSPACK_OK)
 		osp_buf_add(env, envtext, envlen);
+	/* A Sigstore bundle holds one signature: the first key's, in command-line order. */
+	if (rc == OSPACK_OK && b->o->sigstore_out != NULL)
+		rc = osp_sigstore_build(b->ctx, b->keys[0], st, stlen, &b->detached,
+					&b->detached_len);
 	free(st);
 	free(envtext);
 	return rc;
@@ -687,6 +698,140 @@ out:
 	osp_buf_free(&fetch);
 	osp_buf_free(&mof);
 	osp_buf_free(&env);
+	return rc;
+}
+
+/* ---- the OMS signature, ospack/model.sig ---- */
+
+/* The first ECDSA key among -k, in command-line order; NULL: no OMS signature. */
+static const struct osp_key *oms_key(const struct build *b)
+{
+	for (size_t i = 0; i < b->nkeys; i++)
+		if (osp_key_type(b->keys[i]) == OSP_KEY_ECDSA_P256)
+			return b->keys[i];
+	return NULL;
+}
+
+static bool is_url_path(const struct build *b, const char *path)
+{
+	const struct ospack_manifest *m = b->r.m;
+
+	for (size_t i = 0; i < m->nentries; i++)
+		if (m->entries[i].source == OSP_SRC_URL && strcmp(b->r.fetch_path[i], path) == 0)
+			return true;
+	return false;
+}
+
+static void res_free(struct osp_oms_res *res, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(res[i].name);
+	free(res);
+}
+
+/* The payload files (manifest-sha256.txt read back, url entries left out), then the tags. */
+static ospack_error oms_resources(struct build *b, struct osp_oms_res *res, size_t cap, size_t *n)
+{
+	const struct osp_tagfile *man = NULL;
+	struct osp_sreader *rd;
+	ospack_error rc = OSPACK_OK;
+	unsigned lineno = 0;
+
+	for (size_t i = 0; i < b->ntags; i++)
+		if (strcmp(b->tags[i].path, "manifest-sha256.txt") == 0)
+			man = &b->tags[i];
+	rd = man ? osp_sreader_file(man->spill, 0, man->len) : NULL;
+	if (rd == NULL)
+		return osp_nomem(b->ctx);
+	for (;;) {
+		struct osp_bag_line l = {0};
+		char *line;
+		size_t len;
+		int st = osp_sreader_line(rd, MAX_LINE, &line, &len);
+
+		if (st <= 0) {
+			if (st < 0)
+				rc = osp_errno(b->ctx,
+					       osp_sreader_errno(rd) ? osp_sreader_errno(rd) : EIO,
+					       "cannot read a temporary file in",
+					       osp_spill_dir(man->spill));
+			break;
+		}
+		rc = osp_bag_parse_line(b->ctx, man->path, ++lineno, line, len, 64, &l);
+		/* The lines but the url entries' are the payload files: cap holds them all. */
+		if (rc == OSPACK_OK && !is_url_path(b, l.path) && *n == cap)
+			rc = osp_error(b->ctx, OSPACK_EIO, "%s: more lines than payload files",
+				       man->path);
+		if (rc == OSPACK_OK && !is_url_path(b, l.path)) {
+			osp_unhex(l.hex, res[*n].sha256, 32);
+			res[(*n)++].name = l.path;
+			l.path = NULL;
+		}
+		free(l.path);
+		free(l.hex);
+		if (rc != OSPACK_OK)
+			break;
+	}
+	osp_sreader_free(rd);
+	for (size_t i = 0; rc == OSPACK_OK && i < b->ntags && *n < cap; i++) {
+		res[*n].name = osp_strdup(b->tags[i].path);
+		if (res[*n].name == NULL)
+			return osp_nomem(b->ctx);
+		memcpy(res[(*n)++].sha256, b->tags[i].d.d[OSP_SHA256], 32);
+	}
+	return rc;
+}
+
+/*
+ * ospack/model.sig: an OMS signature over every file of the unpacked bag, so it
+ * comes after all of them, the tag manifests included, and no other file
+ * lists it. model_signing is told to ignore it, the git paths it ignores by
+ * default, and the files of url entries (not in the bag until fetched).
+ */
+static ospack_error oms_sign(struct build *b)
+{
+	const struct osp_key *k = oms_key(b);
+	const struct ospack_manifest *m = b->r.m;
+	size_t cap = (size_t)b->r.files + b->ntags, n = 0, nign = 0;
+	struct osp_oms_res *res = NULL;
+	const char **ign = NULL;
+	char *st = NULL, *sig = NULL;
+	size_t stlen = 0, siglen = 0;
+	struct osp_buf buf = {0};
+	ospack_error rc;
+
+	if (k == NULL || cap > OSP_OMS_FILES_MAX)
+		return OSPACK_OK;
+	res = calloc(cap, sizeof(*res));
+	ign = calloc(m->nentries + 5, sizeof(*ign));
+	if (res == NULL || ign == NULL) {
+		rc = osp_nomem(b->ctx);
+		goto out;
+	}
+	for (size_t i = 0; i < OSP_ARRAY_LEN(osp_oms_git_paths); i++)
+		ign[nign++] = osp_oms_git_paths[i];
+	ign[nign++] = OSP_OMS_PATH;
+	for (size_t i = 0; i < m->nentries; i++)
+		if (m->entries[i].source == OSP_SRC_URL)
+			ign[nign++] = b->r.fetch_path[i];
+	rc = oms_resources(b, res, cap, &n);
+	if (rc == OSPACK_OK)
+		rc = osp_oms_statement(b->ctx, b->r.bag, res, n, ign, nign, &st, &stlen);
+	if (rc == OSPACK_OK)
+		rc = osp_sigstore_build(b->ctx, k, st, stlen, &sig, &siglen);
+	if (rc == OSPACK_OK) {
+		osp_buf_add(&buf, sig, siglen);
+		if (add_tag(b, OSP_OMS_PATH, &buf) == NULL)
+			rc = b->ctx->code;
+		else
+			b->oms = true;
+	}
+out:
+	osp_buf_free(&buf);
+	res_free(res, n);
+	free(ign);
+	free(st);
+	free(sig);
 	return rc;
 }
 
@@ -801,11 +946,16 @@ static ospack_error write_bundle(struct build *b)
 	if (rc == OSPACK_OK)
 		rc = tag_files(b);
 	if (rc == OSPACK_OK)
+		rc = oms_sign(b);
+	if (rc == OSPACK_OK)
 		rc = write_tags(b);
 	if (rc == OSPACK_OK)
 		rc = osp_awriter_finish(b->ctx, b->w, b->sha256, &b->archive_bytes);
 	if (rc == OSPACK_OK)
 		rc = finish_output(b);
+	if (rc == OSPACK_OK && b->detached != NULL)
+		rc = osp_write_file_atomic(b->ctx, b->o->sigstore_out, b->detached,
+					   b->detached_len);
 	if (rc == OSPACK_OK)
 		report(b, true);
 	return rc;
@@ -851,6 +1001,11 @@ static ospack_error make_result(struct build *b, struct ospack_build_result **ou
 		      osp_alg_name(b->r.alg), "files", (json_int_t)res->files, "bytes",
 		      (json_int_t)res->bytes, "archive_bytes", (json_int_t)res->archive_bytes,
 		      "signed_by", signers, "components", result_components(b));
+	if (j != NULL)
+		json_object_set_new(j, "oms_signature",
+				    b->oms ? json_string(OSP_OMS_PATH) : json_null());
+	if (j != NULL && b->o->sigstore_out != NULL)
+		json_object_set_new(j, "sigstore_bundle", json_string(b->o->sigstore_out));
 	res->json = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(j);
 	if (res->output == NULL || res->json == NULL) {
@@ -872,6 +1027,7 @@ static void build_free(struct build *b)
 	free(b->target);
 	free(b->prevdir);
 	free(b->smallbuf);
+	free(b->detached);
 	osp_hasher_free(b->hasher);
 	osp_hash_free(b->hash);
 	for (size_t i = 0; i < b->nkeys; i++)

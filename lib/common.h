@@ -31,6 +31,12 @@ ospack_error osp_error_prefix(struct ospack_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 ospack_error osp_nomem(struct ospack_ctx *ctx);
 /* An I/O error from errno: "what: path: strerror". */
+/*
+ * Writes len bytes to path through a temporary file beside it (mode 0644),
+ * renamed into place once complete: a failure leaves no partial file.
+ */
+ospack_error osp_write_file_atomic(struct ospack_ctx *ctx, const char *path, const void *p,
+				   size_t len);
 ospack_error osp_errno(struct ospack_ctx *ctx, int err, const char *what, const char *path);
 void osp_warn(struct ospack_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

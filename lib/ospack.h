@@ -110,6 +110,8 @@ struct ospack_build_opts {
 	const char *key_password; /* passphrase of encrypted private keys, or NULL */
 	int allow_outside;	  /* bundle path sources outside the manifest's folder (with a
 				     warning each); 0: they are an error */
+	const char *sigstore_out; /* also write the statement, signed by the first key, as a
+				     Sigstore bundle v0.3 to this file; needs a key */
 };
 
 struct ospack_build_result {
@@ -187,6 +189,8 @@ struct ospack_verify_opts {
 	void *progress_arg;
 	/* Appended: a caller that zeroes the struct gets the defaults. */
 	int fetched; /* an unpacked folder must hold every file fetch.txt names, and right */
+	/* Appended: a detached Sigstore bundle of the statement, checked with the keys. */
+	const char *sigstore_bundle;
 };
 
 struct ospack_verify_signature {
@@ -206,6 +210,10 @@ struct ospack_verify_result {
 	char *json; /* the whole result as one compact JSON object */
 	/* url entries (fetch.txt), and how many of their files a folder holds, checked */
 	uint64_t url_files, url_fetched;
+	/* Appended. ospack/model.sig: 0 absent, 1 checked for integrity only, 2 also its
+	   signature by a trusted key. sigstore_bundle: 1 when a detached bundle verified. */
+	int oms;
+	int sigstore_bundle;
 };
 
 /*

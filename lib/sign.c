@@ -410,6 +410,27 @@ enum osp_keytype osp_key_type(const struct osp_key *k)
 	return k->type;
 }
 
+ospack_error osp_key_pem_hint(struct ospack_ctx *ctx, const struct osp_key *k, char hint[65])
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	unsigned char md[32];
+	char *pem = NULL;
+	long n;
+	ospack_error rc;
+
+	if (bio == NULL)
+		return osp_nomem(ctx);
+	if (PEM_write_bio_PUBKEY(bio, k->pkey) != 1 || (n = BIO_get_mem_data(bio, &pem)) <= 0) {
+		BIO_free(bio);
+		return ssl_error(ctx, OSPACK_EKEY, "key %s: cannot write its PEM form", k->id);
+	}
+	rc = osp_digest(ctx, OSP_SHA256, pem, (size_t)n, md);
+	BIO_free(bio);
+	if (rc == OSPACK_OK)
+		osp_hex(md, sizeof(md), hint);
+	return rc;
+}
+
 /* Ed25519 signs the message itself (no digest); ECDSA signs its SHA-256. */
 static const char *key_md(const struct osp_key *k)
 {

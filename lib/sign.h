@@ -24,6 +24,12 @@ void osp_key_free(struct osp_key *k);
 /* Lowercase hex SHA-256 of the DER SubjectPublicKeyInfo. */
 const char *osp_key_id(const struct osp_key *k);
 enum osp_keytype osp_key_type(const struct osp_key *k);
+/*
+ * Lowercase hex SHA-256 of the public key's SubjectPublicKeyInfo PEM text, as
+ * OpenSSL writes it: the hint a Sigstore bundle names its key by (model_signing
+ * compares it with the same digest of the key it is given).
+ */
+ospack_error osp_key_pem_hint(struct ospack_ctx *ctx, const struct osp_key *k, char hint[65]);
 
 /* Ed25519 over msg; ECDSA P-256 over SHA-256(msg), DER-encoded. *sig is malloc'd. */
 ospack_error osp_key_sign(struct ospack_ctx *ctx, const struct osp_key *k, const void *msg,

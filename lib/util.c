@@ -460,3 +460,49 @@ void osp_sweep_temps(struct ospack_ctx *ctx, const char *target)
 		close(dfd);
 	free(dir);
 }
+
+ospack_error osp_write_file_atomic(struct ospack_ctx *ctx, const char *path, const void *p,
+				   size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	struct osp_buf tmp = {0};
+	const char *c = p;
+	ospack_error rc = OSPACK_OK;
+	char *name;
+	int fd;
+
+	if (slash != NULL)
+		osp_buf_add(&tmp, path, (size_t)(slash - path + 1));
+	osp_buf_printf(&tmp, ".%s.tmp-XXXXXX", slash ? slash + 1 : path);
+	name = osp_buf_steal(&tmp, NULL);
+	if (name == NULL)
+		return osp_nomem(ctx);
+	fd = mkstemp(name);
+	if (fd < 0) {
+		rc = osp_errno(ctx, errno, "cannot create a file beside", path);
+		free(name);
+		return rc;
+	}
+	while (rc == OSPACK_OK && len > 0) {
+		ssize_t w = write(fd, c, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			rc = osp_errno(ctx, w < 0 ? errno : EIO, "cannot write", path);
+		else {
+			c += w;
+			len -= (size_t)w;
+		}
+	}
+	if (rc == OSPACK_OK && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
+		rc = osp_errno(ctx, errno, "cannot write", path);
+	if (close(fd) != 0 && rc == OSPACK_OK)
+		rc = osp_errno(ctx, errno, "cannot write", path);
+	if (rc == OSPACK_OK && rename(name, path) != 0)
+		rc = osp_errno(ctx, errno, "cannot rename a temporary file to", path);
+	if (rc != OSPACK_OK)
+		unlink(name);
+	free(name);
+	return rc;
+}

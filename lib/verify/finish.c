@@ -14,6 +14,7 @@
 
 #include "bag.h"
 #include "filelist.h"
+#include "oms.h"
 #include "release.h"
 #include "sign.h"
 #include "spill.h"
@@ -406,6 +407,12 @@ static bool is_tagmanifest(const char *path)
 	       strcmp(path, "tagmanifest-sha512.txt") == 0;
 }
 
+/* Tag files no tag manifest lists: the tag manifests, and the OMS signature written after them. */
+static bool is_unlisted(const char *path)
+{
+	return is_tagmanifest(path) || strcmp(path, OSP_OMS_PATH) == 0;
+}
+
 /* A tag manifest lists every tag file but the tag manifests, each once, with its digest. */
 static ospack_error check_tag_manifest(struct osp_verifier *v, enum osp_alg alg)
 {
@@ -446,7 +453,7 @@ static ospack_error check_tag_manifest(struct osp_verifier *v, enum osp_alg alg)
 		rc = osp_bag_parse_line(v->ctx, name, (unsigned)n, line, len, 2 * osp_alg_len(alg),
 					&l);
 		f = rc == OSPACK_OK ? osp_vtag_find(v, l.path) : NULL;
-		if (rc == OSPACK_OK && (f == NULL || f->dir || is_tagmanifest(f->path)))
+		if (rc == OSPACK_OK && (f == NULL || f->dir || is_unlisted(f->path)))
 			rc = osp_reject(v, "%s: line %zu: %s is not a tag file of the bundle", name,
 					n, l.path);
 		if (rc == OSPACK_OK && listed[f - v->tags])
@@ -466,7 +473,7 @@ static ospack_error check_tag_manifest(struct osp_verifier *v, enum osp_alg alg)
 	osp_sreader_free(rd);
 	free(listed);
 	for (size_t i = 0; i < v->ntags; i++)
-		ntags += !v->tags[i].dir && !is_tagmanifest(v->tags[i].path);
+		ntags += !v->tags[i].dir && !is_unlisted(v->tags[i].path);
 	if (rc == OSPACK_OK && n != ntags)
 		rc = osp_reject(v, "%s: lists %zu tag files, the bundle holds %zu", name, n, ntags);
 	return rc;
@@ -545,7 +552,7 @@ static ospack_error read_components_v2(struct osp_verifier *v, json_t *comps)
 
 static bool is_listed_tag(const char *path)
 {
-	return strcmp(path, OSP_ENVELOPE_PATH) == 0 || is_tagmanifest(path);
+	return strcmp(path, OSP_ENVELOPE_PATH) == 0 || is_unlisted(path);
 }
 
 /* The subjects are the tag files but the envelope and the tag manifests, digests alike. */
@@ -896,6 +903,8 @@ static ospack_error finish_v2(struct osp_verifier *v, json_t *subjects, json_t *
 		rc = osp_vcheck_bag_rest(v, true);
 	if (rc == OSPACK_OK)
 		rc = osp_vcheck_all_fetched(v);
+	if (rc == OSPACK_OK)
+		rc = osp_vcheck_oms(v);
 	return rc;
 }
 
@@ -951,6 +960,8 @@ ospack_error osp_verifier_finish(struct osp_verifier *v)
 		return osp_reject(v, "%s: not an in-toto statement: %s", OSP_ENVELOPE_PATH,
 				  err.text);
 	rc = check_mtime(v, pred);
+	if (rc == OSPACK_OK)
+		rc = osp_vcheck_detached(v);
 	if (rc != OSPACK_OK)
 		return rc;
 	if (strcmp(type, OSP_STATEMENT_TYPE) == 0 && strcmp(ptype, OSP_PREDICATE_TYPE) == 0)
@@ -981,12 +992,16 @@ static json_t *result_json(const struct osp_verifier *v, const struct ospack_ver
 			json_decref(sigs); /* out of memory: no result, never a shorter list */
 			sigs = NULL;
 		}
-	return json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:b, s:I, s:o, s:s, s:I, s:I}", "verified",
-			 1, "bag", r->bag, "name", r->name, "version", r->version, "files",
-			 (json_int_t)r->files, "bytes", (json_int_t)r->bytes, "authenticated",
-			 r->authenticated, "trusted_keys", (json_int_t)r->nkeys_checked,
-			 "signatures", sigs, "hash", osp_alg_name(v->st->alg), "url_files",
-			 (json_int_t)r->url_files, "url_fetched", (json_int_t)r->url_fetched);
+	static const char *const oms[] = {"absent", "integrity", "trusted"};
+
+	return json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:b, s:I, s:o, s:s, s:I, s:I, s:s, s:b}",
+			 "verified", 1, "bag", r->bag, "name", r->name, "version", r->version,
+			 "files", (json_int_t)r->files, "bytes", (json_int_t)r->bytes,
+			 "authenticated", r->authenticated, "trusted_keys",
+			 (json_int_t)r->nkeys_checked, "signatures", sigs, "hash",
+			 osp_alg_name(v->st->alg), "url_files", (json_int_t)r->url_files,
+			 "url_fetched", (json_int_t)r->url_fetched, "oms_signature", oms[r->oms],
+			 "sigstore_bundle", r->sigstore_bundle);
 }
 
 struct ospack_verify_result *osp_verifier_result(struct osp_verifier *v)
@@ -1005,6 +1020,8 @@ struct ospack_verify_result *osp_verifier_result(struct osp_verifier *v)
 	r->url_files = s->nfetch;
 	r->url_fetched = s->url_ok;
 	r->authenticated = s->authenticated;
+	r->oms = s->oms;
+	r->sigstore_bundle = s->detached;
 	r->nkeys_checked = v->ntrusted;
 	r->signatures = calloc(s->nsigs ? s->nsigs : 1, sizeof(*r->signatures));
 	if (r->signatures != NULL && s->nsigs > 0)

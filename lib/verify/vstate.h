@@ -51,6 +51,9 @@ struct osp_vstate {
 	size_t nsigs;
 	bool authenticated;
 	uint64_t files;
+	int oms; /* ospack/model.sig: 0 absent, 1 integrity checked, 2 and signed by a trusted key
+		  */
+	int detached; /* a detached Sigstore bundle of the statement verified */
 };
 
 void osp_vstate_free(struct osp_verifier *v);
@@ -79,6 +82,11 @@ struct osp_vtag *osp_vtag_need(struct osp_verifier *v, const char *path, const c
  * the statement's algorithm's), Payload-Oxum and fetch.txt.
  */
 ospack_error osp_vcheck_bag_rest(struct osp_verifier *v, bool sha256_always);
+
+/* ospack/model.sig, when present: its signature and its agreement with the bag (oms.c). */
+ospack_error osp_vcheck_oms(struct osp_verifier *v);
+/* The detached Sigstore bundle of the statement the options name, if any. */
+ospack_error osp_vcheck_detached(struct osp_verifier *v);
 
 /* The checks of a v1 statement (finish_v1.c), on the entries loaded into memory. */
 ospack_error osp_finish_v1(struct osp_verifier *v, json_t *subjects, json_t *pred);
