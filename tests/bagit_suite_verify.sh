@@ -210,6 +210,18 @@ fresh
 printf 'Payload-Oxum: 13.3\n' >"$B/bag-info.txt" && retag "$B"
 good "a system file in the payload: a warning" "'data/.DS_Store' is a file the operating system made" "$B"
 
+fresh
+printf 'hello\n' >"$B/data/A.txt" && (cd "$B" && sha256sum data/A.txt >>manifest-sha256.txt)
+printf 'Payload-Oxum: 19.3\n' >"$B/bag-info.txt" && retag "$B"
+good "two payload files whose names differ only in case: a warning" \
+	"payload files 'data/A.txt' and 'data/a.txt' differ only in case" "$B"
+fresh
+printf 'x\n' >"$B/data/$(printf 'caf\303\251')" && printf 'x\n' >"$B/data/$(printf 'cafe\314\201')"
+(cd "$B" && sha256sum data/caf* >>manifest-sha256.txt)
+printf 'Payload-Oxum: 17.4\n' >"$B/bag-info.txt" && retag "$B"
+good "two payload files whose names differ only in normalization: a warning" \
+	"payload files 'data/caf" "$B"
+
 # Line endings and names.
 fresh
 for f in manifest-sha256.txt bag-info.txt bagit.txt; do sed -i 's/$/\r/' "$B/$f"; done

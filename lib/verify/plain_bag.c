@@ -25,6 +25,7 @@
 #include "plain.h"
 
 #define READ_BLOCK (1024 * 1024)
+#define PARALLEL_MIN (256 * 1024)
 /* Payload files not in any manifest, kept to be matched by normalization: past this, rejected. */
 #define UNLISTED_MAX 10000
 
@@ -596,22 +597,23 @@ static ospack_error fetch_in_manifests(struct pb *b)
 
 /* ---- hashing ---- */
 
+/* The digests, fetched once: an implicit fetch on every file costs more than a small file's hash.
+ */
+static const char *const md_names[PB_NALGS] = {"MD5",	 "SHA1",   "SHA224",
+					       "SHA256", "SHA384", "SHA512"};
+static EVP_MD *mds[PB_NALGS];
+static pthread_once_t mds_once = PTHREAD_ONCE_INIT;
+
+static void fetch_mds(void)
+{
+	for (int a = 0; a < PB_NALGS; a++)
+		mds[a] = EVP_MD_fetch(NULL, md_names[a], NULL);
+}
+
 static const EVP_MD *alg_md(int alg)
 {
-	switch (alg) {
-	case PB_MD5:
-		return EVP_md5();
-	case PB_SHA1:
-		return EVP_sha1();
-	case PB_SHA224:
-		return EVP_sha224();
-	case PB_SHA256:
-		return EVP_sha256();
-	case PB_SHA384:
-		return EVP_sha384();
-	default:
-		return EVP_sha512();
-	}
+	pthread_once(&mds_once, fetch_mds);
+	return mds[alg];
 }
 
 /*
@@ -760,7 +762,8 @@ static void stop_workers(struct pb *b)
 /* Hands a file to a worker, or hashes it here when there are none. */
 static void submit(struct pb *b, struct job *j, unsigned char *buf)
 {
-	if (b->nthreads == 0) {
+	/* A small file costs less to hash here than to hand over. */
+	if (b->nthreads == 0 || j->size < PARALLEL_MIN) {
 		run_job(b, j, buf);
 		free(j->path);
 		return;
@@ -897,6 +900,50 @@ static void walk_child(struct pb *b, int fd, const char *base, const char *path,
 	walk(b, cfd, path, depth + 1, buf);
 }
 
+struct sibling {
+	char *key;
+	const char *name;
+};
+
+static int by_key(const void *x, const void *y)
+{
+	return strcmp(((const struct sibling *)x)->key, ((const struct sibling *)y)->key);
+}
+
+/* Names in one folder that differ only in case or normalization collide on many file systems. */
+static void lookalikes(struct pb *b, const char *path, const struct osp_dirlist *dl)
+{
+	struct sibling *v = dl->n > 1 ? calloc(dl->n, sizeof(*v)) : NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; v != NULL && i < dl->n; i++, n++)
+		if ((v[i].key = osp_pb_name_key(dl->v[i].name, true)) == NULL)
+			break;
+		else
+			v[i].name = dl->v[i].name;
+	if (v != NULL && n == dl->n) {
+		qsort(v, n, sizeof(*v), by_key);
+		for (size_t i = 1; i < n; i++)
+			if (strcmp(v[i - 1].key, v[i].key) == 0) {
+				char *q1 = osp_asprintf("%s/%s", path, v[i - 1].name);
+				char *q2 = osp_asprintf("%s/%s", path, v[i].name);
+				char *p1 = q1 ? Q(q1) : NULL, *p2 = q2 ? Q(q2) : NULL;
+
+				warn(b,
+				     "payload files '%s' and '%s' differ only in case or Unicode "
+				     "normalization; they collide on many file systems",
+				     p1 ? p1 : "?", p2 ? p2 : "?");
+				free(q1);
+				free(q2);
+				free(p1);
+				free(p2);
+			}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(v[i].key);
+	free(v);
+}
+
 /* Walks the folder open as fd (and closes it), in byte order of the paths. */
 static void walk(struct pb *b, int fd, const char *path, int depth, unsigned char *buf)
 {
@@ -905,6 +952,8 @@ static void walk(struct pb *b, int fd, const char *path, int depth, unsigned cha
 
 	if (err != 0)
 		fail(b, ++b->seq, OSPACK_EIO, "cannot read folder %s: %s", path, strerror(err));
+	else
+		lookalikes(b, path, &dl);
 	for (size_t i = 0; err == 0 && i < dl.n && !b->stop; i++) {
 		char *child = osp_asprintf("%s/%s", path, dl.v[i].name);
 
