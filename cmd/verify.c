@@ -114,6 +114,9 @@ int cmd_verify(int argc, char **argv)
 		o.progress_arg = &progress;
 	}
 	ctx = cmd_ctx();
+	/* -q prints nothing: a plain bag's warnings neither. */
+	if (quiet)
+		ospack_ctx_set_warn(ctx, NULL, NULL);
 	cmd_signals();
 	rc = ospack_verify(ctx, argv[optind], &o, &res);
 	cmd_progress_end(&progress);

@@ -208,6 +208,9 @@ bad "Payload-Oxum that does not match the payload" "bag-info.txt: Payload-Oxum s
 fresh
 rm "$B/tagmanifest-sha256.txt"
 good "no tag manifest: a warning" "no tag manifest (tagmanifest-ALGORITHM.txt)" "$B"
+run "$OSPACK" verify -q "$B"
+[ "$rc" -eq 0 ] && [ ! -s "$T/out" ] && [ ! -s "$T/err" ]
+ok $? "-q: a bag with warnings verifies and prints nothing"
 fresh
 printf 'Bagging-Date: 2026-01-01\n' >"$B/bag-info.txt" && retag "$B"
 good "no Payload-Oxum: a warning" "bag-info.txt gives no Payload-Oxum" "$B"
