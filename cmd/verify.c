@@ -17,6 +17,12 @@ static const char usage[] =
 	"missing or added, and the BagIt manifests agree. BUNDLE is an archive file,\n"
 	"\"-\" reads it from standard input, DIR is an unpacked bundle folder.\n"
 	"\n"
+	"Any other BagIt bag (one without ospack/: a folder, a tar, .tar.gz or .tar.zst)\n"
+	"is validated as RFC 8493 says: every manifest (md5, sha1, sha224, sha256,\n"
+	"sha384, sha512), the tag manifests, fetch.txt and Payload-Oxum; what the RFC\n"
+	"says should be and is not is a warning. Such a bag is unsigned: the output says\n"
+	"so, and with --key it is rejected.\n"
+	"\n"
 	"  -k, --key PUBKEY   require a valid signature by this public key (PEM file, or\n"
 	"                     env:NAME); repeat to accept any of several keys\n"
 	"      --fetched      DIR must hold every file its fetch.txt names (url entries,\n"
@@ -46,6 +52,18 @@ static const char usage[] =
 static void print_result(const struct ospack_verify_result *r, const char *input,
 			 const char *bundle)
 {
+	if (r->plain) {
+		printf("%s: valid BagIt bag ", strcmp(input, "-") ? input : "stdin");
+		cmd_put_printable(r->bag, stdout);
+		printf(" (BagIt %s; %llu files, %llu bytes", r->version,
+		       (unsigned long long)r->files, (unsigned long long)r->bytes);
+		if (r->nwarnings > 0)
+			printf("; %zu warning%s", r->nwarnings, r->nwarnings == 1 ? "" : "s");
+		printf(")\nunsigned: a plain BagIt bag holds no ospack statement; its contents "
+		       "are\n"
+		       "complete and match its manifests, but authenticity was not checked.\n");
+		return;
+	}
 	printf("%s: verified ", strcmp(input, "-") ? input : "stdin");
 	cmd_put_printable(r->bag, stdout);
 	printf(" (%llu files, %llu bytes)\n", (unsigned long long)r->files,
@@ -138,11 +156,17 @@ int cmd_verify(int argc, char **argv)
 		o.progress_arg = &progress;
 	}
 	ctx = cmd_ctx();
+	/* -q prints nothing: a plain bag's warnings neither. */
+	if (quiet)
+		ospack_ctx_set_warn(ctx, NULL, NULL);
 	cmd_signals();
 	rc = ospack_verify(ctx, argv[optind], &o, &res);
 	cmd_progress_end(&progress);
 	if (rc != OSPACK_OK) {
 		status = quiet ? ospack_exit_status(rc) : cmd_fail(ctx, rc);
+		/* A plain bag's result says why it failed, for --json. */
+		if (json && res != NULL)
+			printf("%s\n", res->json);
 	} else {
 		if (json)
 			printf("%s\n", res->json);

@@ -214,6 +214,9 @@ struct ospack_verify_result {
 	   signature by a trusted key. sigstore_bundle: 1 when a detached bundle verified. */
 	int oms;
 	int sigstore_bundle;
+	/* Appended: */
+	int plain;	  /* a BagIt bag without an ospack statement: nothing is signed */
+	size_t nwarnings; /* what RFC 8493 says should be and is not (a plain bag) */
 };
 
 /*
@@ -221,6 +224,12 @@ struct ospack_verify_result {
  * bundle folder. OSPACK_EREJECT names the first problem and the file it
  * concerns. Without trusted keys, integrity and completeness are checked and
  * result->authenticated is 0.
+ *
+ * Any other BagIt bag (one without ospack/: a folder, a tar, a .tar.gz or a
+ * .tar.zst) is validated as RFC 8493 says, and result->plain is 1; warnings go
+ * to the context's callback. For such a bag *out is set on OSPACK_EREJECT too,
+ * its JSON saying "ok": false and the error. With trusted keys, a plain bag is
+ * rejected: there is no signature to check.
  */
 OSPACK_API ospack_error ospack_verify(struct ospack_ctx *ctx, const char *input,
 				      const struct ospack_verify_opts *opts,

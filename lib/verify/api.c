@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "plain.h"
 #include "verifier.h"
 #include "vstate.h"
 
@@ -44,6 +45,38 @@ ospack_error osp_open_bundle(struct ospack_ctx *ctx, const char *input, int *fd,
 	return OSPACK_OK;
 }
 
+/* A bag without an ospack statement: the BagIt checks alone (plain_bag.c). */
+static ospack_error verify_plain(struct ospack_ctx *ctx, const char *input, int fd, bool isdir,
+				 const struct ospack_verify_opts *opts,
+				 struct ospack_verify_result **out)
+{
+	const char *base;
+	char *trimmed;
+	size_t len;
+	int dirfd;
+	ospack_error rc;
+
+	if (!isdir)
+		return osp_plain_archive_verify(ctx, fd, opts, out);
+	if ((trimmed = osp_strdup(input)) == NULL)
+		return osp_nomem(ctx);
+	len = strlen(trimmed);
+	while (len > 1 && trimmed[len - 1] == '/')
+		trimmed[--len] = '\0';
+	base = strrchr(trimmed, '/') ? strrchr(trimmed, '/') + 1 : trimmed;
+	if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0 || base[0] == '\0')
+		base = "bag";
+	dirfd = open(input, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		rc = osp_errno(ctx, errno, "cannot open", input);
+	else
+		rc = osp_plain_bag(ctx, dirfd, base, opts, out);
+	if (dirfd >= 0)
+		close(dirfd);
+	free(trimmed);
+	return rc;
+}
+
 OSPACK_API ospack_error ospack_verify(struct ospack_ctx *ctx, const char *input,
 				      const struct ospack_verify_opts *opts,
 				      struct ospack_verify_result **out)
@@ -60,6 +93,10 @@ OSPACK_API ospack_error ospack_verify(struct ospack_ctx *ctx, const char *input,
 	rc = osp_load_trusted(ctx, opts ? opts->keys : NULL, nkeys, &keys);
 	if (rc == OSPACK_OK)
 		rc = osp_open_bundle(ctx, input, &fd, &isdir);
+	if (rc == OSPACK_OK && (isdir ? osp_plain_folder(input) : osp_plain_archive(fd))) {
+		rc = verify_plain(ctx, input, fd, isdir, opts, out);
+		goto done;
+	}
 	if (rc == OSPACK_OK)
 		rc = osp_verifier_new(ctx, keys, nkeys, isdir, opts, &v);
 	if (rc == OSPACK_OK)
@@ -68,6 +105,7 @@ OSPACK_API ospack_error ospack_verify(struct ospack_ctx *ctx, const char *input,
 		rc = osp_verifier_finish(v);
 	if (rc == OSPACK_OK && (*out = osp_verifier_result(v)) == NULL)
 		rc = osp_nomem(ctx);
+done:
 	if (rc == OSPACK_EREJECT && input != NULL && strcmp(input, "-") != 0)
 		osp_error_prefix(ctx, "%s", input);
 	osp_verifier_free(v);
