@@ -64,7 +64,9 @@ bundle() {
 		printf 'checkpoints:\n  - {name: final, path: w.bin, final: true}\n'
 		[ -n "${NODOCS:-}" ] || printf 'docs:\n  - {name: card, path: card.md, type: model-card}\n'
 	} >"$T/m-$1/manifest.yaml"
-	"$OSPACK" build -q "$T/m-$1/manifest.yaml" -o "$T/$1.tar" && tar -xf "$T/$1.tar" -C "$T/$1"
+	# shellcheck disable=SC2086
+	"$OSPACK" build -q "$T/m-$1/manifest.yaml" -o "$T/$1.tar" ${BUILD_KEY:+-k "$BUILD_KEY"} &&
+		tar -xf "$T/$1.tar" -C "$T/$1"
 	ok $? "build and unpack the release $1"
 	D=$T/$1/$1-1
 }
@@ -191,6 +193,23 @@ ok $? "a server that always drops: exit 4 after the retries, naming the URL"
 [ ! -e "$D/$MA" ]
 ok $? "nothing is left at its path"
 no_leftovers "$D" "a failed download"
+
+# ======== an OMS signature (ECDSA) holds before and after fetching ========
+"$OSPACK" keygen -t ecdsa-p256 -o "$T/ec" >/dev/null
+BUILD_KEY=$T/ec.key bundle oms "$H/a.bin"
+[ -f "$D/ospack/model.sig" ]
+ok $? "an ECDSA-signed release carries ospack/model.sig"
+run "$OSPACK" verify -k "$T/ec.pub" "$D"
+ok $? "before fetching, verify -k accepts it"
+run "$OSPACK" fetch "$D"
+ok $? "fetch downloads the url entry's file"
+run "$OSPACK" verify -k "$T/ec.pub" --fetched --json "$D"
+[ "$rc" -eq 0 ] && grep -q '"oms_signature":"trusted"' "$T/out"
+ok $? "after fetching, verify -k --fetched accepts it, model.sig checked by the key"
+[ "$rc" -eq 0 ] || diag "exit $rc" "$(cat "$T/err")"
+cp "$S/wrong/a.bin" "$D/$MA"
+expect_fail 1 "^ospack: $D: $MA: a url entry's file whose digest differs from the statement's$" \
+	"a wrong file in its place is still rejected" "$OSPACK" verify -k "$T/ec.pub" "$D"
 
 # ======== usage ========
 expect_fail 2 "^ospack fetch: a DIR is required$" "no DIR: exit 2" "$OSPACK" fetch

@@ -25,7 +25,7 @@ CFLAGS="$CFLAGS -DTOP_SRCDIR=\"$src\""
 mkdir -p "$out/obj" "$out/artifacts"
 
 # The library's sources, compiled again when a source or any header is newer than the object.
-newest_header=$(ls -t "$bld/config.h" "$src"/lib/*.h "$src"/lib/verify/*.h | head -n 1)
+newest_header=$(ls -t "$bld/config.h" "$src"/lib/*.h "$src"/lib/verify/*.h "$src"/lib/net/*.h | head -n 1)
 objs=
 : >"$out/compile.list"
 for f in "$@"; do
