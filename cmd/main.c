@@ -15,7 +15,7 @@ static const struct {
 } commands[] = {
 	{"build", cmd_build, "hash, bundle and sign a release described by a manifest"},
 	{"check", cmd_check, "validate a manifest and report how open the release is"},
-	{"verify", cmd_verify, "check that a bundle or any BagIt bag is intact, complete, signed"},
+	{"verify", cmd_verify, "check a bundle is intact, complete, signed; or any BagIt bag"},
 	{"extract", cmd_extract, "verify a bundle and unpack it into an empty folder"},
 	{"fetch", cmd_fetch, "download the files fetch.txt names into an unpacked bundle"},
 	{"inspect", cmd_inspect, "show what a bundle holds, without extracting it"},
