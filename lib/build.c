@@ -800,8 +800,15 @@ static ospack_error oms_sign(struct build *b)
 	struct osp_buf buf = {0};
 	ospack_error rc;
 
-	if (k == NULL || cap > OSP_OMS_FILES_MAX)
+	if (k == NULL)
 		return OSPACK_OK;
+	if (cap > OSP_OMS_FILES_MAX) {
+		osp_warn(b->ctx,
+			 "%zu files in the bag, more than the %d an OMS signature covers: no %s "
+			 "is written (the DSSE statement signs every file)",
+			 cap, OSP_OMS_FILES_MAX, OSP_OMS_PATH);
+		return OSPACK_OK;
+	}
 	res = calloc(cap, sizeof(*res));
 	ign = calloc(m->nentries + 5, sizeof(*ign));
 	if (res == NULL || ign == NULL) {

@@ -231,6 +231,24 @@ if python3 -c 'import cryptography' 2>/dev/null; then
 else
 	skip "oms_check.py: the bag with the url entry's file fetched still passes" "python3-cryptography is not installed"
 fi
+# ======== past the bound of an OMS signature ========
+mkdir -p "$T/big/data"
+python3 -c '
+import os, sys
+for i in range(50000):
+    d = "%s/d%03d" % (sys.argv[1], i // 1000)
+    os.makedirs(d, exist_ok=True)
+    open("%s/%05d" % (d, i), "w").write("%d\n" % i)
+' "$T/big/data"
+printf 'ospack: 1\nname: big\nversion: "1"\nlicense: MIT\ndatasets:\n  - {name: d, path: data}\n' >"$T/big/m.yaml"
+run "$OSPACK" build "$T/big/m.yaml" -o "$T/big.tar" -k "$T/ec.key" --json
+[ "$rc" -eq 0 ] && grep -q '"oms_signature":null' "$T/out" &&
+	grep -q "^ospack: warning: 5000[0-9] files in the bag, more than the 50000 an OMS signature covers: no ospack/model.sig is written (the DSSE statement signs every file)$" "$T/err" &&
+	! tar -tf "$T/big.tar" | grep -q 'ospack/model.sig$'
+ok $? "50,000 files and more: no model.sig, and a warning says why"
+[ "$rc" -eq 0 ] || diag "exit $rc" "$(cat "$T/err")"
+rm -rf "$T/big" "$T/big.tar"
+
 "$OSPACK" build --help | grep -q -- "--sigstore-out FILE" && "$OSPACK" verify --help | grep -q -- "--sigstore-bundle FILE"
 ok $? "build --help and verify --help show the new options"
 done_testing
