@@ -37,7 +37,8 @@ static const char usage[] =
 	"DIR (docs/leftovers.md).\n"
 	"Exit status: 0 every file there and right, 1 DIR does not verify or a download\n"
 	"is not what the statement says, 2 usage error (or another fetch into DIR is\n"
-	"running), 4 network, server or I/O error (the message names the URL).\n";
+	"running), 3 DIR is not an unpacked bundle, 4 network, server or I/O error (the\n"
+	"message names the URL).\n";
 
 int cmd_fetch(int argc, char **argv)
 {

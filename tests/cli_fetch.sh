@@ -218,6 +218,14 @@ expect_fail 2 "^ospack fetch: -j/--jobs: '0' is not a number from 1 to 1024$" "-
 expect_fail 4 "^ospack: cannot open: $T/nothere: No such file or directory$" "a DIR that is not there: exit 4" \
 	"$OSPACK" fetch "$T/nothere"
 
+expect_fail 3 "^ospack: $T/oms.tar: not a folder: fetch works on an unpacked bundle (tar -xf the archive first)$" \
+	"a bundle archive rather than its folder: exit 3, saying to unpack it" "$OSPACK" fetch "$T/oms.tar"
+mkdir -p "$T/notabag" && : >"$T/notabag/.ospack-fetch-keep"
+expect_fail 3 "^ospack: $T/notabag: no bagit.txt: not an unpacked bundle (the folder that tar -xf of a bundle makes)$" \
+	"a folder that is not a bag: exit 3, saying what fetch wants" "$OSPACK" fetch "$T/notabag"
+[ -e "$T/notabag/.ospack-fetch-keep" ]
+ok $? "and nothing in that folder is swept"
+
 # ======== a fetch.txt that escapes data/ ========
 bundle escape "$H/a.bin"
 sed 's| data/datasets/remote-a/a.bin$| data/../../evil.bin|' "$D/fetch.txt" >"$T/fetch.txt" &&

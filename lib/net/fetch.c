@@ -327,8 +327,20 @@ static ospack_error lock_and_sweep(struct fetcher *f)
 	struct dirent *de;
 
 	f->rootfd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (f->rootfd < 0 && errno == ENOTDIR)
+		return osp_error(f->ctx, OSPACK_EINPUT,
+				 "%s: not a folder: fetch works on an unpacked bundle (tar -xf the "
+				 "archive first)",
+				 f->dir);
 	if (f->rootfd < 0)
 		return osp_errno(f->ctx, errno, "cannot open", f->dir);
+	/* Nothing is swept or written in a folder that is not a bundle's. */
+	if (faccessat(f->rootfd, "bagit.txt", F_OK, AT_SYMLINK_NOFOLLOW) != 0)
+		return osp_error(
+			f->ctx, OSPACK_EINPUT,
+			"%s: no bagit.txt: not an unpacked bundle (the folder that tar -xf "
+			"of a bundle makes)",
+			f->dir);
 	if (flock(f->rootfd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno == EWOULDBLOCK)
 			return osp_error(f->ctx, OSPACK_EUSAGE,
