@@ -158,23 +158,6 @@ static ospack_error rm_tree_at(int parent, const char *name, int depth)
 	return unlinkat(parent, name, AT_REMOVEDIR) == 0 ? OSPACK_OK : OSPACK_EIO;
 }
 
-static const char *type_name(unsigned type)
-{
-	switch (type) {
-	case AE_IFLNK:
-		return "a symbolic link";
-	case AE_IFCHR:
-	case AE_IFBLK:
-		return "a device";
-	case AE_IFIFO:
-		return "a FIFO";
-	case AE_IFSOCK:
-		return "a socket";
-	default:
-		return "not a regular file or folder";
-	}
-}
-
 /* Checks an entry's name; *rel is the name below the archive's top, without "./" or a final '/'. */
 static ospack_error entry_name(struct ospack_ctx *ctx, const char *name, char **rel)
 {
@@ -322,7 +305,7 @@ static ospack_error unpack_entry(struct ospack_ctx *ctx, struct archive *a, stru
 	if (archive_entry_hardlink(e) != NULL)
 		return osp_error(ctx, OSPACK_EREJECT, "%s: a hard link", name);
 	if (type != AE_IFDIR && type != AE_IFREG)
-		return osp_error(ctx, OSPACK_EREJECT, "%s: %s", name, type_name(type));
+		return osp_error(ctx, OSPACK_EREJECT, "%s: %s", name, osp_tar_type_name(type));
 	if ((rc = entry_name(ctx, name, &rel)) != OSPACK_OK)
 		return rc;
 	if (rel[0] == '\0') {

@@ -164,23 +164,6 @@ static ospack_error feed_data(struct ospack_ctx *ctx, struct reader *r, struct a
 	return OSPACK_OK;
 }
 
-static const char *type_name(unsigned type)
-{
-	switch (type) {
-	case AE_IFLNK:
-		return "a symbolic link";
-	case AE_IFCHR:
-	case AE_IFBLK:
-		return "a device";
-	case AE_IFIFO:
-		return "a FIFO";
-	case AE_IFSOCK:
-		return "a socket";
-	default:
-		return "not a regular file or folder";
-	}
-}
-
 static ospack_error feed_entry(struct ospack_ctx *ctx, struct reader *r, struct archive *a,
 			       struct archive_entry *e, struct osp_verifier *v,
 			       const struct osp_sink *sink)
@@ -196,7 +179,7 @@ static ospack_error feed_entry(struct ospack_ctx *ctx, struct reader *r, struct 
 	if (archive_entry_hardlink(e) != NULL)
 		return osp_error(ctx, OSPACK_EREJECT, "%s: a hard link", name);
 	if (type != AE_IFDIR && type != AE_IFREG)
-		return osp_error(ctx, OSPACK_EREJECT, "%s: %s", name, type_name(type));
+		return osp_error(ctx, OSPACK_EREJECT, "%s: %s", name, osp_tar_type_name(type));
 	if (type == AE_IFREG && (!archive_entry_size_is_set(e) || archive_entry_size(e) < 0))
 		return osp_error(ctx, OSPACK_EREJECT, "%s: no size", name);
 	size = type == AE_IFDIR ? 0 : (uint64_t)archive_entry_size(e);

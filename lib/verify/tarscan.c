@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <archive_entry.h>
+
 #include "tarscan.h"
 
 #define BLOCK 512
@@ -710,4 +712,21 @@ bool osp_tarscan_feed(struct osp_tarscan *ts, const unsigned char *p, size_t n)
 int64_t osp_tarscan_mtime(const struct osp_tarscan *ts)
 {
 	return ts->mtime_set ? ts->mtime : -1;
+}
+
+const char *osp_tar_type_name(unsigned type)
+{
+	switch (type) {
+	case AE_IFLNK:
+		return "a symbolic link";
+	case AE_IFCHR:
+	case AE_IFBLK:
+		return "a device";
+	case AE_IFIFO:
+		return "a FIFO";
+	case AE_IFSOCK:
+		return "a socket";
+	default:
+		return "not a regular file or folder";
+	}
 }

@@ -61,5 +61,7 @@ const char *osp_tarscan_finish(struct osp_tarscan *ts);
 int64_t osp_tarscan_mtime(const struct osp_tarscan *ts);
 /* Why the stream was refused, or NULL. */
 const char *osp_tarscan_error(const struct osp_tarscan *ts);
+/* What an entry of libarchive's type AE_IF* is, for a message refusing it. */
+const char *osp_tar_type_name(unsigned type);
 
 #endif
