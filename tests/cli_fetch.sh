@@ -45,7 +45,7 @@ urllib.request.urlopen("http://127.0.0.1:%s/sub/b.bin" % sys.argv[1], timeout=2)
 	fi
 	sleep 0.1
 done
-[ "$up" -eq 0 ] || need_skip_all "the test HTTP servers did not start"
+[ "$up" -eq 0 ] || { stop_servers; need_skip_all "the test HTTP servers did not start"; }
 ok 0 "the test HTTP servers answer"
 H=http://127.0.0.1:$PORT
 F=http://127.0.0.1:$(cat "$T/flaky.port")
