@@ -19,6 +19,9 @@ static const struct {
 	{"extract", cmd_extract, "verify a bundle and unpack it into an empty folder"},
 	{"fetch", cmd_fetch, "download the files fetch.txt names into an unpacked bundle"},
 	{"inspect", cmd_inspect, "show what a bundle holds, without extracting it"},
+	{"push", cmd_push, "publish a bundle to an OCI registry or an OCI image layout"},
+	{"pull", cmd_pull, "fetch a release from a registry, verified blob by blob"},
+	{"ls", cmd_ls, "show what a release in a registry holds, without its payload"},
 	{"keygen", cmd_keygen, "make a signing key pair"},
 };
 

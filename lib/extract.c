@@ -12,348 +12,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "verify/verifier.h"
-
-#define STAGE_PREFIX ".ospack-extract-"
-
-struct xsink {
-	struct ospack_ctx *ctx;
-	struct osp_verifier *v;
-	int stagefd; /* the staging folder: everything is created below it */
-	int fd;	     /* the file being written */
-	char *path;  /* its path below the staging folder, for messages */
-	unsigned mode;
-};
-
-static ospack_error exists_error(struct xsink *x, const char *path)
-{
-	return osp_error(x->ctx, OSPACK_EREJECT, "%s: appears twice in the archive", path);
-}
-
-/* Opens (creating as needed) each folder of path's first n bytes, never following links. */
-static ospack_error open_dirs(struct xsink *x, const char *path, size_t n, int *out)
-{
-	int fd = dup(x->stagefd);
-	const char *p = path;
-
-	while (fd >= 0 && p < path + n) {
-		size_t len = strcspn(p, "/");
-		char comp[256];
-		int next;
-
-		if (len > n - (size_t)(p - path))
-			len = n - (size_t)(p - path);
-		if (len == 0 || len >= sizeof(comp)) {
-			close(fd);
-			return osp_error(x->ctx, OSPACK_EREJECT, "%s: a path component is too long",
-					 path);
-		}
-		memcpy(comp, p, len);
-		comp[len] = '\0';
-		if (mkdirat(fd, comp, 0755) != 0 && errno != EEXIST) {
-			close(fd);
-			return osp_errno(x->ctx, errno, "cannot create folder", path);
-		}
-		next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		close(fd);
-		if (next < 0)
-			return errno == ENOTDIR || errno == ELOOP
-				       ? exists_error(x, path)
-				       : osp_errno(x->ctx, errno, "cannot open folder", path);
-		fd = next;
-		p += len + 1;
-	}
-	if (fd < 0)
-		return osp_errno(x->ctx, errno, "cannot open the staging folder", NULL);
-	*out = fd;
-	return OSPACK_OK;
-}
-
-static char *full_path(struct xsink *x, const char *rel)
-{
-	const char *root = osp_verifier_root(x->v);
-
-	return rel[0] ? osp_asprintf("%s/%s", root, rel) : osp_strdup(root);
-}
-
-static ospack_error on_dir(void *arg, const char *rel)
-{
-	struct xsink *x = arg;
-	char *path = full_path(x, rel);
-	ospack_error rc;
-	int fd = -1;
-
-	if (path == NULL)
-		return osp_nomem(x->ctx);
-	rc = open_dirs(x, path, strlen(path), &fd);
-	if (rc == OSPACK_OK && fchmod(fd, 0755) != 0)
-		rc = osp_errno(x->ctx, errno, "cannot set the mode of", path);
-	if (fd >= 0)
-		close(fd);
-	free(path);
-	return rc;
-}
-
-static ospack_error on_begin(void *arg, const char *rel, uint64_t size, unsigned mode)
-{
-	struct xsink *x = arg;
-	const char *slash;
-	ospack_error rc;
-	int dfd = -1;
-
-	(void)size;
-	free(x->path);
-	x->path = full_path(x, rel);
-	if (x->path == NULL)
-		return osp_nomem(x->ctx);
-	slash = strrchr(x->path, '/');
-	rc = open_dirs(x, x->path, (size_t)(slash - x->path), &dfd);
-	if (rc != OSPACK_OK)
-		return rc;
-	x->fd = openat(dfd, slash + 1, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	close(dfd);
-	if (x->fd < 0 && errno == ENAMETOOLONG)
-		return osp_error(x->ctx, OSPACK_EREJECT, "%s: a file name too long to create",
-				 x->path);
-	if (x->fd < 0)
-		return errno == EEXIST ? exists_error(x, x->path)
-				       : osp_errno(x->ctx, errno, "cannot create", x->path);
-	x->mode = mode == 0755 ? 0755 : 0644;
-	return OSPACK_OK;
-}
-
-static ospack_error on_data(void *arg, const void *p, size_t n)
-{
-	struct xsink *x = arg;
-	const char *c = p;
-
-	while (n > 0) {
-		ssize_t k = write(x->fd, c, n);
-
-		if (k < 0 && errno == EINTR && !osp_interrupted())
-			continue;
-		if (k < 0)
-			return osp_errno(x->ctx, errno, "cannot write", x->path);
-		c += k;
-		n -= (size_t)k;
-	}
-	return OSPACK_OK;
-}
-
-static ospack_error on_end(void *arg)
-{
-	struct xsink *x = arg;
-	ospack_error rc = OSPACK_OK;
-
-	if (fchmod(x->fd, x->mode) != 0)
-		rc = osp_errno(x->ctx, errno, "cannot set the mode of", x->path);
-	if (close(x->fd) != 0 && rc == OSPACK_OK)
-		rc = osp_errno(x->ctx, errno, "cannot write", x->path);
-	x->fd = -1;
-	return rc;
-}
-
-/* Removes what the extraction created below fd (closing fd). Links are never followed. */
-static void remove_tree(int fd)
-{
-	DIR *d = fdopendir(fd);
-	struct dirent *de;
-
-	if (d == NULL) {
-		close(fd);
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		int sub;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
-			continue;
-		sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub >= 0) {
-			remove_tree(sub);
-			unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
-		}
-	}
-	closedir(d);
-}
-
-struct extraction {
-	struct ospack_ctx *ctx;
-	const char *dir;
-	int dirfd; /* the target, opened once: everything below goes through it */
-	char stage[64];
-	bool made;
-};
-
-/* A name "<STAGE_PREFIX><pid>-<n>", as make_stage gives its staging folder. */
-static bool is_stage_name(const char *name)
-{
-	const char *p = name + strlen(STAGE_PREFIX);
-	size_t pid, n;
-
-	if (strncmp(name, STAGE_PREFIX, strlen(STAGE_PREFIX)) != 0)
-		return false;
-	pid = strspn(p, "0123456789");
-	if (pid == 0 || p[pid] != '-')
-		return false;
-	n = strspn(p + pid + 1, "0123456789");
-	return n > 0 && p[pid + 1 + n] == '\0';
-}
-
-/*
- * Removes a staging folder a killed run left in the target. Called only while
- * holding the target's lock, which every run holds until it ends: a staging
- * folder seen then belongs to no live run (docs/leftovers.md).
- */
-static bool is_stage_dir(struct extraction *e, const char *name)
-{
-	struct stat st;
-
-	return fstatat(e->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
-	       st.st_uid == geteuid();
-}
-
-static bool is_link(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
-}
-
-static bool remove_stale_stage(struct extraction *e, const char *name)
-{
-	int fd;
-
-	fd = openat(e->dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	remove_tree(fd);
-	return unlinkat(e->dirfd, name, AT_REMOVEDIR) == 0;
-}
-
-/*
- * Opens the target once, never through a link (it is made when missing, and
- * e->made set), locks it against other runs and checks that it is empty, but
- * for leftovers of a killed run, which are removed.
- */
-static ospack_error open_target(struct extraction *e)
-{
-	const char *dir = e->dir;
-	ospack_error rc = OSPACK_OK;
-	bool locked = false;
-	struct dirent *de;
-	DIR *d;
-	int fd;
-
-	if (mkdir(dir, 0755) == 0)
-		e->made = true;
-	else if (errno != EEXIST)
-		return osp_errno(e->ctx, errno, "cannot create", dir);
-	e->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (e->dirfd < 0 && (errno == ELOOP || errno == ENOTDIR) && is_link(dir))
-		return osp_error(e->ctx, OSPACK_EUSAGE,
-				 "%s: a symbolic link; extract wants a folder itself, not a link "
-				 "to one",
-				 dir);
-	if (e->dirfd < 0)
-		return errno == ENOTDIR ? osp_error(e->ctx, OSPACK_EUSAGE, "%s: not a folder", dir)
-					: osp_errno(e->ctx, errno, "cannot open", dir);
-	if (flock(e->dirfd, LOCK_EX | LOCK_NB) == 0)
-		locked = true;
-	else if (errno == EWOULDBLOCK)
-		return osp_error(e->ctx, OSPACK_EUSAGE,
-				 "%s: another ospack extract is running into this folder", dir);
-	/* Else the file system has no locks: leftovers are then named, not removed. */
-	fd = dup(e->dirfd);
-	d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (d == NULL) {
-		rc = osp_errno(e->ctx, errno, "cannot read", dir);
-		if (fd >= 0)
-			close(fd);
-		return rc;
-	}
-	/* Every leftover is removed, even when something else makes the folder unfit. */
-	while ((de = readdir(d)) != NULL) {
-		ospack_error why = OSPACK_OK;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (is_stage_name(de->d_name) && is_stage_dir(e, de->d_name)) {
-			if (locked && remove_stale_stage(e, de->d_name))
-				continue;
-			if (rc == OSPACK_OK)
-				why = osp_error(
-					e->ctx, OSPACK_EUSAGE,
-					"%s: holds %s, left by an ospack extract that was "
-					"stopped; if none is running, delete that folder and "
-					"retry",
-					dir, de->d_name);
-		} else if (rc == OSPACK_OK) {
-			why = osp_error(e->ctx, OSPACK_EUSAGE,
-					"%s: not empty (extract wants an empty or new folder)",
-					dir);
-		}
-		if (rc == OSPACK_OK)
-			rc = why;
-	}
-	closedir(d);
-	return rc;
-}
-
-static ospack_error make_stage(struct extraction *e, struct xsink *x)
-{
-	for (unsigned i = 0; i < 100; i++) {
-		snprintf(e->stage, sizeof(e->stage), STAGE_PREFIX "%ld-%u", (long)getpid(), i);
-		if (mkdirat(e->dirfd, e->stage, 0700) == 0)
-			break;
-		if (errno != EEXIST)
-			return osp_errno(e->ctx, errno, "cannot create a staging folder in",
-					 e->dir);
-	}
-	x->stagefd = openat(e->dirfd, e->stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (x->stagefd < 0)
-		return osp_errno(e->ctx, errno, "cannot open the staging folder in", e->dir);
-	return OSPACK_OK;
-}
-
-/* Removes the target made by this run when it failed, if the name still is that folder. */
-static void unmake_target(struct extraction *e)
-{
-	struct stat mine, now;
-
-	if (e->dirfd >= 0 && fstat(e->dirfd, &mine) == 0 &&
-	    fstatat(AT_FDCWD, e->dir, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    mine.st_dev == now.st_dev && mine.st_ino == now.st_ino)
-		rmdir(e->dir);
-}
-
-static ospack_error run(struct extraction *e, struct xsink *x, int fd)
-{
-	const struct osp_sink sink = {on_dir, on_begin, on_data, on_end, x};
-	const char *root;
-	ospack_error rc = make_stage(e, x);
-
-	if (rc == OSPACK_OK)
-		rc = osp_read_archive(e->ctx, fd, x->v, &sink);
-	if (rc == OSPACK_OK)
-		rc = osp_verifier_finish(x->v);
-	if (rc != OSPACK_OK)
-		return rc;
-	root = osp_verifier_root(x->v);
-	if (renameat(x->stagefd, root, e->dirfd, root) != 0)
-		return osp_errno(e->ctx, errno, "cannot move the bundle into", e->dir);
-	fsync(e->dirfd);
-	return OSPACK_OK;
-}
+#include "stage.h"
 
 OSPACK_API ospack_error ospack_extract(struct ospack_ctx *ctx, const char *input, const char *dir,
 				       const struct ospack_verify_opts *opts,
 				       struct ospack_verify_result **out)
 {
-	struct extraction e = {.ctx = ctx, .dir = dir, .dirfd = -1};
-	struct xsink x = {.ctx = ctx, .stagefd = -1, .fd = -1};
+	struct osp_stage *st = NULL;
+	struct osp_verifier *v = NULL;
 	struct osp_key **keys = NULL;
 	size_t nkeys = opts ? opts->nkeys : 0;
 	bool isdir = false;
@@ -368,27 +34,24 @@ OSPACK_API ospack_error ospack_extract(struct ospack_ctx *ctx, const char *input
 	if (rc == OSPACK_OK && isdir)
 		rc = osp_error(ctx, OSPACK_EUSAGE, "%s: a folder; extract reads an archive", input);
 	if (rc == OSPACK_OK)
-		rc = open_target(&e);
+		rc = osp_stage_open(ctx, dir, "extract", &st);
 	if (rc == OSPACK_OK)
-		rc = osp_verifier_new(ctx, keys, nkeys, false, opts, &x.v);
+		rc = osp_verifier_new(ctx, keys, nkeys, false, opts, &v);
+	if (rc == OSPACK_OK) {
+		const struct osp_sink sink = osp_stage_sink(st, v);
+
+		rc = osp_read_archive(ctx, fd, v, &sink);
+	}
 	if (rc == OSPACK_OK)
-		rc = run(&e, &x, fd);
-	if (rc == OSPACK_OK && (*out = osp_verifier_result(x.v)) == NULL)
+		rc = osp_verifier_finish(v);
+	if (rc == OSPACK_OK)
+		rc = osp_stage_commit(st, osp_verifier_root(v));
+	if (rc == OSPACK_OK && (*out = osp_verifier_result(v)) == NULL)
 		rc = osp_nomem(ctx);
-	if (x.fd >= 0)
-		close(x.fd);
-	if (x.stagefd >= 0)
-		remove_tree(x.stagefd);
-	if (e.dirfd >= 0 && e.stage[0] != '\0')
-		unlinkat(e.dirfd, e.stage, AT_REMOVEDIR);
-	if (rc != OSPACK_OK && e.made)
-		unmake_target(&e);
-	if (e.dirfd >= 0)
-		close(e.dirfd);
+	osp_stage_free(st, rc != OSPACK_OK);
 	if (rc == OSPACK_EREJECT && strcmp(input, "-") != 0)
 		osp_error_prefix(ctx, "%s", input);
-	free(x.path);
-	osp_verifier_free(x.v);
+	osp_verifier_free(v);
 	osp_free_keys(keys, nkeys);
 	if (fd > STDIN_FILENO)
 		close(fd);

@@ -241,6 +241,19 @@ static char *render_text(json_t *p)
 	return osp_buf_steal(&b, NULL);
 }
 
+ospack_error osp_inspect_envelope(struct ospack_ctx *ctx, const char *env, size_t len,
+				  json_t **pred)
+{
+	const struct osp_buf b = {.data = (char *)env, .len = len};
+
+	return decode(ctx, &b, pred);
+}
+
+char *osp_inspect_text(json_t *pred)
+{
+	return osp_json_printable(pred) ? render_text(pred) : NULL;
+}
+
 OSPACK_API ospack_error ospack_inspect(struct ospack_ctx *ctx, const char *input, char **text,
 				       char **json)
 {

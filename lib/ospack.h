@@ -191,6 +191,7 @@ struct ospack_verify_opts {
 	int fetched; /* an unpacked folder must hold every file fetch.txt names, and right */
 	/* Appended: a detached Sigstore bundle of the statement, checked with the keys. */
 	const char *sigstore_bundle;
+	int partial; /* TEMP until the verifier's partial mode lands */
 };
 
 struct ospack_verify_signature {
@@ -288,6 +289,96 @@ OSPACK_API void ospack_fetch_result_free(struct ospack_fetch_result *r);
  */
 OSPACK_API ospack_error ospack_inspect(struct ospack_ctx *ctx, const char *input, char **text,
 				       char **json);
+
+/* ---- registries: push, pull, ls ---- */
+
+/*
+ * A release as an OCI artifact in the ModelPack form (docs/registries.md): one
+ * layer per component (a single file as it is, a folder as a reproducible
+ * tar of its files), the bag's tag files and signed statement in a layer of
+ * their own, and a ModelPack config. References are REGISTRY/REPOSITORY[:TAG]
+ * or ...@sha256:HEX, or "oci-layout:DIR[:TAG]" for an OCI image layout folder.
+ */
+struct ospack_push_opts {
+	const char *const *keys; /* trusted public keys the bundle is verified with first */
+	size_t nkeys;
+	int plain_http;		/* http:// instead of https:// */
+	const char *oci_layout; /* write an OCI image layout folder instead; ref is NULL */
+	unsigned jobs;		/* threads that verify; 0: the online CPUs */
+	const char *tmpdir;	/* NULL: /tmp */
+	ospack_progress_fn progress; /* or NULL: bytes of the layers sent */
+	void *progress_arg;
+	/* a repository of the same registry to mount missing blobs from, or NULL */
+	const char *mount_from;
+};
+
+struct ospack_push_result {
+	char *reference;	  /* what was written: "REGISTRY/REPO:TAG" or "oci-layout:DIR:TAG" */
+	char digest[72];	  /* the manifest's "sha256:..." */
+	uint64_t layers;	  /* layers in the manifest */
+	uint64_t blobs_uploaded;  /* layers and config sent */
+	uint64_t blobs_skipped;	  /* already there */
+	uint64_t blobs_mounted;	  /* mounted from opts->mount_from */
+	uint64_t bytes_sent;	  /* bytes of the blobs sent */
+	char *json;		  /* the whole result as one compact JSON object */
+};
+
+/*
+ * Verifies a bundle (archive or unpacked folder), then writes it to ref as an
+ * artifact; blobs already there are not sent again, and the same bundle gives
+ * the same manifest digest. OSPACK_EREJECT when the bundle does not verify,
+ * OSPACK_EIO for network and registry errors.
+ */
+OSPACK_API ospack_error ospack_push(struct ospack_ctx *ctx, const char *bundle, const char *ref,
+				    const struct ospack_push_opts *opts,
+				    struct ospack_push_result **out);
+OSPACK_API void ospack_push_result_free(struct ospack_push_result *r);
+
+struct ospack_pull_opts {
+	const char *const *keys; /* trusted public keys */
+	size_t nkeys;
+	int plain_http;
+	const char *output; /* reassemble the bundle archive here, or NULL */
+	const char *dir;    /* or unpack into this empty or new folder */
+	const char *const *only; /* "SECTION" or "SECTION/NAME": fetch only these (with dir) */
+	size_t nonly;
+	unsigned jobs;
+	const char *tmpdir;
+	ospack_progress_fn progress; /* or NULL: payload bytes and files received */
+	void *progress_arg;
+};
+
+struct ospack_pull_result {
+	char *reference;
+	char digest[72]; /* the manifest's */
+	char *bag;
+	struct ospack_verify_result *verify; /* what the verification of the pulled bundle found */
+	uint64_t blobs;			     /* blobs fetched */
+	uint64_t bytes_received;
+	char **left_out; /* components not pulled (--only), "SECTION/NAME" */
+	size_t nleft_out;
+	char *json;
+};
+
+/*
+ * Pulls a release: the tag layer first, its signature checked against the
+ * trusted keys before any payload byte is written; then each layer, hashed as
+ * it streams and checked against the signed statement, into a staging folder
+ * or temporary file that is moved into place only when everything verified.
+ * OSPACK_EREJECT for a digest or signature that is wrong, OSPACK_EIO for network
+ * and registry errors.
+ */
+OSPACK_API ospack_error ospack_pull(struct ospack_ctx *ctx, const char *ref,
+				    const struct ospack_pull_opts *opts,
+				    struct ospack_pull_result **out);
+OSPACK_API void ospack_pull_result_free(struct ospack_pull_result *r);
+
+/*
+ * What a release in a registry holds, from its manifest and tag layer, without
+ * its payload: opts gives plain_http and tmpdir (may be NULL). Nothing is verified.
+ */
+OSPACK_API ospack_error ospack_ls(struct ospack_ctx *ctx, const char *ref,
+				  const struct ospack_pull_opts *opts, char **text, char **json);
 
 #ifdef __cplusplus
 }

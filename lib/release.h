@@ -3,6 +3,8 @@
 #ifndef OSP_RELEASE_H
 #define OSP_RELEASE_H
 
+#include <jansson.h>
+
 #include "filelist.h"
 #include "hash.h"
 #include "manifest.h"
@@ -82,5 +84,13 @@ struct osp_key;
 ospack_error osp_envelope_build(struct ospack_ctx *ctx, const char *payload, size_t len,
 				struct osp_key *const *keys, size_t nkeys, char **out,
 				size_t *outlen);
+
+/*
+ * inspect's reading of an envelope: the predicate, with the key ids the envelope
+ * claims under "signatures" (nothing verified); and its text for people.
+ */
+ospack_error osp_inspect_envelope(struct ospack_ctx *ctx, const char *env, size_t len,
+				  json_t **pred);
+char *osp_inspect_text(json_t *pred);
 
 #endif

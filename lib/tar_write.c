@@ -17,6 +17,10 @@ struct osp_awriter {
 	struct archive *a;
 	struct archive_entry *entry;
 	int fd;
+	/* or a callback takes the output; its failure is already on the context */
+	ospack_error (*sink)(void *arg, const void *p, size_t n);
+	void *sink_arg;
+	bool sink_failed;
 	int64_t mtime;
 	struct osp_hasher *hasher; /* the whole output, hashed beside the writing */
 	uint64_t bytes;
@@ -110,6 +114,12 @@ static int write_all(struct osp_awriter *w, const void *buf, size_t n)
 {
 	const char *p = buf;
 
+	if (w->sink != NULL) {
+		if (w->sink(w->sink_arg, buf, n) == OSPACK_OK)
+			return 0;
+		w->sink_failed = true;
+		return -1;
+	}
 	while (n > 0) {
 		ssize_t k;
 
@@ -171,6 +181,8 @@ void osp_awriter_set_name(struct osp_awriter *w, const char *name)
 
 static ospack_error aerr(struct ospack_ctx *ctx, struct osp_awriter *w, const char *what)
 {
+	if (w->sink_failed)
+		return ctx->code;
 	if (w->write_errno != 0)
 		return osp_errno(ctx, w->write_errno, "cannot write the archive", w->name);
 	return osp_error(ctx, OSPACK_EIO, "%s: %s", what, archive_error_string(w->a));
@@ -225,6 +237,19 @@ ospack_error osp_awriter_open(struct ospack_ctx *ctx, int fd, int64_t mtime, boo
 	}
 	*out = w;
 	return OSPACK_OK;
+}
+
+ospack_error osp_awriter_open_cb(struct ospack_ctx *ctx,
+				 ospack_error (*sink)(void *arg, const void *p, size_t n), void *arg,
+				 int64_t mtime, struct osp_awriter **out)
+{
+	ospack_error rc = osp_awriter_open(ctx, -1, mtime, false, out);
+
+	if (rc == OSPACK_OK) {
+		(*out)->sink = sink;
+		(*out)->sink_arg = arg;
+	}
+	return rc;
 }
 
 static ospack_error header(struct ospack_ctx *ctx, struct osp_awriter *w, const char *path,

@@ -13,9 +13,13 @@ struct osp_awriter;
  */
 ospack_error osp_awriter_open(struct ospack_ctx *ctx, int fd, int64_t mtime, bool digest,
 			      struct osp_awriter **out);
-/* A folder entry; path without the trailing slash. Mode 0755. */
+/* The same, its output given to sink (whose failure is on ctx already) instead of an fd. */
+ospack_error osp_awriter_open_cb(struct ospack_ctx *ctx,
+				 ospack_error (*sink)(void *arg, const void *p, size_t n), void *arg,
+				 int64_t mtime, struct osp_awriter **out);
 /* Names the output in write errors; name is borrowed and must outlive w. */
 void osp_awriter_set_name(struct osp_awriter *w, const char *name);
+/* A folder entry; path without the trailing slash. Mode 0755. */
 ospack_error osp_awriter_dir(struct ospack_ctx *ctx, struct osp_awriter *w, const char *path);
 ospack_error osp_awriter_begin(struct ospack_ctx *ctx, struct osp_awriter *w, const char *path,
 			       uint64_t size, unsigned mode);

@@ -53,7 +53,7 @@ pid=$!
 read -r line <"$T/fifo"
 [ "$line" = paused ]
 ok $? "an extract is stopped with its bag staged, before moving it into place"
-expect_fail 2 "^ospack: $T/k1: another ospack extract is running into this folder\$" \
+expect_fail 2 "^ospack: $T/k1: another ospack extract or pull is running into this folder\$" \
 	"a second extract into a folder an extract is running into is refused" \
 	"$OSPACK" extract "$T/s.tar" -C "$T/k1"
 [ "$(ls -A "$T/k1" | wc -l)" = 1 ] && [ -d "$T/k1/$(ls -A "$T/k1")/$BAG/data" ]

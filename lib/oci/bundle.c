@@ -1,0 +1,579 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A verified bundle's tag files, components and payload files, in the archive's order. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "bundle.h"
+#include "oms.h"
+#include "release.h"
+#include "sign.h"
+#include "tar_write.h"
+#include "verify/tarscan.h"
+
+#define TAG_MAX (256u * 1024 * 1024)
+
+const char *osp_layer_kind(const char *section)
+{
+	if (strcmp(section, "checkpoints") == 0)
+		return "weight";
+	if (strcmp(section, "code") == 0)
+		return "code";
+	if (strcmp(section, "datasets") == 0)
+		return "dataset";
+	return "doc"; /* docs and evals */
+}
+
+ospack_error osp_dirtrack_init(struct ospack_ctx *ctx, struct osp_dirtrack *dt)
+{
+	dt->prev = osp_strdup("data");
+	return dt->prev ? OSPACK_OK : osp_nomem(ctx);
+}
+
+void osp_dirtrack_free(struct osp_dirtrack *dt)
+{
+	free(dt->prev);
+	dt->prev = NULL;
+}
+
+/* As the build emits them: each folder between the last file's folder and this one's. */
+ospack_error osp_dirtrack_file(struct ospack_ctx *ctx, struct osp_dirtrack *dt, const char *path,
+			       ospack_error (*dir)(void *arg, const char *path), void *arg)
+{
+	const char *prev = dt->prev, *slash = strrchr(path, '/');
+	size_t dlen = slash ? (size_t)(slash - path) : 0, i = 0;
+	char buf[OSP_TARHDR_PATH + 1];
+	char *next;
+
+	if (dlen > OSP_TARHDR_PATH)
+		return osp_error(ctx, OSPACK_EREJECT, "%s: path too long", path);
+	while (i < dlen && prev[i] != '\0' && prev[i] == path[i])
+		i++;
+	if (!((i == dlen || path[i] == '/') && (prev[i] == '\0' || prev[i] == '/'))) {
+		do
+			i--;
+		while (i > 0 && path[i] != '/');
+	}
+	for (size_t k = i + 1; k <= dlen; k++) {
+		if (k < dlen && path[k] != '/')
+			continue;
+		memcpy(buf, path, k);
+		buf[k] = '\0';
+		if (dir(arg, buf) != OSPACK_OK)
+			return ctx->code;
+	}
+	next = osp_strndup(path, dlen);
+	if (next == NULL)
+		return osp_nomem(ctx);
+	free(dt->prev);
+	dt->prev = next;
+	return OSPACK_OK;
+}
+
+void osp_obundle_free(struct osp_obundle *b)
+{
+	if (b == NULL)
+		return;
+	if (b->tagdir_tmp && b->tagdir != NULL) {
+		for (size_t i = 0; i < b->ntags; i++) {
+			char *p = osp_asprintf("%s/%s", b->tagdir, b->tags[i]);
+
+			if (p != NULL)
+				unlink(p);
+			free(p);
+		}
+		{
+			char *p = osp_asprintf("%s/ospack", b->tagdir);
+
+			if (p != NULL)
+				rmdir(p);
+			free(p);
+		}
+		rmdir(b->tagdir);
+	}
+	for (size_t i = 0; i < b->ntags; i++)
+		free(b->tags[i]);
+	free(b->tags);
+	for (size_t i = 0; i < b->ncomps; i++) {
+		free(b->comps[i].section);
+		free(b->comps[i].name);
+		free(b->comps[i].dir);
+	}
+	free(b->comps);
+	json_decref(b->statement);
+	if (b->fd >= 0)
+		close(b->fd);
+	free(b->bag);
+	free(b->tagdir);
+	free(b->root);
+	free(b);
+}
+
+static ospack_error add_tag(struct osp_obundle *b, const char *rel)
+{
+	char **v = osp_reallocarray(b->tags, b->ntags + 1, sizeof(*v));
+
+	if (v == NULL)
+		return osp_nomem(b->ctx);
+	b->tags = v;
+	if ((v[b->ntags] = osp_strdup(rel)) == NULL)
+		return osp_nomem(b->ctx);
+	b->ntags++;
+	return OSPACK_OK;
+}
+
+static bool exists(const char *dir, const char *rel)
+{
+	char *p = osp_asprintf("%s/%s", dir, rel);
+	struct stat st;
+	bool r = p != NULL && lstat(p, &st) == 0 && S_ISREG(st.st_mode);
+
+	free(p);
+	return r;
+}
+
+/* A folder's tag files in the order the build writes them: as the tag manifest lists them. */
+static ospack_error folder_tags(struct osp_obundle *b)
+{
+	static const char *const after[] = {"tagmanifest-sha256.txt", "tagmanifest-sha512.txt",
+					     OSP_OMS_PATH};
+	char *text = NULL, *p = osp_asprintf("%s/tagmanifest-sha256.txt", b->tagdir);
+	size_t len;
+	ospack_error rc;
+
+	if (p == NULL)
+		return osp_nomem(b->ctx);
+	rc = osp_read_file(b->ctx, p, TAG_MAX, OSPACK_EREJECT, &text, &len);
+	free(p);
+	for (char *line = text, *nl; rc == OSPACK_OK && line != NULL && *line != '\0';
+	     line = nl ? nl + 1 : NULL) {
+		char *sp = strstr(line, "  ");
+
+		nl = strchr(line, '\n');
+		if (nl != NULL)
+			*nl = '\0';
+		if (sp == NULL)
+			rc = osp_error(b->ctx, OSPACK_EREJECT, "tagmanifest-sha256.txt: malformed");
+		else
+			rc = add_tag(b, sp + 2);
+	}
+	free(text);
+	for (size_t i = 0; rc == OSPACK_OK && i < OSP_ARRAY_LEN(after); i++)
+		if (exists(b->tagdir, after[i]))
+			rc = add_tag(b, after[i]);
+	return rc;
+}
+
+static ospack_error write_all(struct ospack_ctx *ctx, int fd, const void *p, size_t n,
+			      const char *path)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		ssize_t k = write(fd, c, n);
+
+		if (k < 0 && errno == EINTR && !osp_interrupted())
+			continue;
+		if (k < 0)
+			return osp_errno(ctx, errno, "cannot write", path);
+		c += k;
+		n -= (size_t)k;
+	}
+	return OSPACK_OK;
+}
+
+/* Copies an archive's tag files into a temporary folder, skipping the payload. */
+static ospack_error archive_tags(struct osp_obundle *b, const char *input, const char *tmpdir)
+{
+	struct osp_locale *loc = osp_locale_utf8_push();
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	ospack_error rc = OSPACK_OK;
+	char *tmpl = osp_asprintf("%s/ospack-push-XXXXXX", tmpdir ? tmpdir : "/tmp");
+
+	if (loc == NULL || a == NULL || tmpl == NULL) {
+		rc = osp_nomem(b->ctx);
+		goto out;
+	}
+	if (mkdtemp(tmpl) == NULL) {
+		rc = osp_errno(b->ctx, errno, "cannot create a temporary folder in",
+			       tmpdir ? tmpdir : "/tmp");
+		goto out;
+	}
+	b->tagdir = tmpl;
+	b->tagdir_tmp = true;
+	tmpl = NULL;
+	if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
+	    archive_read_open_filename(a, input, 1024 * 1024) != ARCHIVE_OK) {
+		rc = osp_error(b->ctx, OSPACK_EIO, "%s: %s", input, archive_error_string(a));
+		goto out;
+	}
+	while (rc == OSPACK_OK) {
+		const char *name, *rel;
+		char *path;
+		int st = archive_read_next_header(a, &e), fd;
+
+		if (st == ARCHIVE_EOF)
+			break;
+		name = st == ARCHIVE_OK ? archive_entry_pathname_utf8(e) : NULL;
+		if (name == NULL) {
+			rc = osp_error(b->ctx, OSPACK_EIO, "%s: %s", input, archive_error_string(a));
+			break;
+		}
+		rel = strchr(name, '/');
+		if (b->bag == NULL && (b->bag = osp_strndup(name, rel ? (size_t)(rel - name)
+								 : strlen(name))) == NULL)
+			rc = osp_nomem(b->ctx);
+		if (rc != OSPACK_OK || rel == NULL || rel[1] == '\0' ||
+		    strncmp(rel + 1, "data/", 5) == 0 || strcmp(rel + 1, "data") == 0)
+			continue;
+		rel++;
+		path = osp_asprintf("%s/%s", b->tagdir, rel);
+		if (path == NULL) {
+			rc = osp_nomem(b->ctx);
+			break;
+		}
+		if (archive_entry_filetype(e) == AE_IFDIR) {
+			if (mkdir(path, 0700) != 0 && errno != EEXIST)
+				rc = osp_errno(b->ctx, errno, "cannot create", path);
+			free(path);
+			continue;
+		}
+		rc = add_tag(b, rel);
+		fd = rc == OSPACK_OK
+			     ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)
+			     : -1;
+		if (rc == OSPACK_OK && fd < 0)
+			rc = osp_errno(b->ctx, errno, "cannot create", path);
+		while (rc == OSPACK_OK) {
+			const void *p;
+			size_t n;
+			la_int64_t off;
+			int r = archive_read_data_block(a, &p, &n, &off);
+
+			if (r == ARCHIVE_EOF)
+				break;
+			if (r != ARCHIVE_OK)
+				rc = osp_error(b->ctx, OSPACK_EIO, "%s: %s", input,
+					       archive_error_string(a));
+			else
+				rc = write_all(b->ctx, fd, p, n, path);
+		}
+		if (fd >= 0 && close(fd) != 0 && rc == OSPACK_OK)
+			rc = osp_errno(b->ctx, errno, "cannot write", path);
+		free(path);
+	}
+out:
+	free(tmpl);
+	if (a != NULL)
+		archive_read_free(a);
+	osp_locale_pop(loc);
+	return rc;
+}
+
+static int comp_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct osp_ocomp *)x)->dir, ((const struct osp_ocomp *)y)->dir);
+}
+
+/* The statement, its predicate and components, from the tag folder. */
+ospack_error osp_obundle_load(struct osp_obundle *b)
+{
+	char *p = osp_asprintf("%s/%s", b->tagdir, OSP_ENVELOPE_PATH), *text = NULL;
+	unsigned char *payload = NULL;
+	size_t len, plen = 0;
+	json_t *env = NULL, *comps, *m;
+	json_error_t err;
+	const char *b64, *bag;
+	ospack_error rc;
+
+	if (p == NULL)
+		return osp_nomem(b->ctx);
+	rc = osp_read_file(b->ctx, p, 16u * 1024 * 1024, OSPACK_EREJECT, &text, &len);
+	free(p);
+	if (rc == OSPACK_OK && ((env = json_loadb(text, len, 0, &err)) == NULL ||
+				(b64 = json_string_value(json_object_get(env, "payload"))) == NULL))
+		rc = osp_error(b->ctx, OSPACK_EREJECT, "%s: not a DSSE envelope", OSP_ENVELOPE_PATH);
+	if (rc == OSPACK_OK)
+		rc = osp_base64_decode(b->ctx, b64, strlen(b64), &payload, &plen);
+	if (rc == OSPACK_OK &&
+	    ((b->statement = json_loadb((const char *)payload, plen, 0, &err)) == NULL ||
+	     !json_is_object(b->pred = json_object_get(b->statement, "predicate")) ||
+	     json_integer_value(json_object_get(b->pred, "ospack")) != 2))
+		rc = osp_error(b->ctx, OSPACK_EREJECT,
+			       "%s: not a format 2 statement (rebuild the bundle with this "
+			       "ospack)",
+			       OSP_ENVELOPE_PATH);
+	free(text);
+	free(payload);
+	json_decref(env);
+	if (rc != OSPACK_OK)
+		return rc;
+	m = json_object_get(b->pred, "mtime");
+	bag = json_string_value(json_object_get(b->pred, "bag"));
+	comps = json_object_get(b->pred, "components");
+	if (!json_is_integer(m) || bag == NULL || !json_is_array(comps))
+		return osp_error(b->ctx, OSPACK_EREJECT, "%s: a malformed statement",
+				 OSP_ENVELOPE_PATH);
+	b->mtime = json_integer_value(m);
+	if (b->bag == NULL && (b->bag = osp_strdup(bag)) == NULL)
+		return osp_nomem(b->ctx);
+	b->comps = calloc(json_array_size(comps) + 1, sizeof(*b->comps));
+	if (b->comps == NULL)
+		return osp_nomem(b->ctx);
+	for (size_t i = 0; i < json_array_size(comps); i++) {
+		json_t *c = json_array_get(comps, i);
+		struct osp_ocomp *o = &b->comps[b->ncomps];
+		const char *sec = json_string_value(json_object_get(c, "section"));
+		const char *name = json_string_value(json_object_get(c, "name"));
+		const char *type =
+			json_string_value(json_object_get(json_object_get(c, "source"), "type"));
+
+		if (sec == NULL || name == NULL)
+			return osp_error(b->ctx, OSPACK_EREJECT, "%s: a malformed component",
+					 OSP_ENVELOPE_PATH);
+		o->json = c;
+		o->url = type != NULL && strcmp(type, "url") == 0;
+		o->files = (uint64_t)json_integer_value(json_object_get(c, "files"));
+		o->bytes = (uint64_t)json_integer_value(json_object_get(c, "bytes"));
+		o->section = osp_strdup(sec);
+		o->name = osp_strdup(name);
+		o->dir = osp_asprintf("data/%s/%s/", sec, name);
+		b->ncomps++;
+		if (o->section == NULL || o->name == NULL || o->dir == NULL)
+			return osp_nomem(b->ctx);
+	}
+	qsort(b->comps, b->ncomps, sizeof(*b->comps), comp_cmp);
+	return OSPACK_OK;
+}
+
+struct osp_ocomp *osp_obundle_comp_of(struct osp_obundle *b, const char *path)
+{
+	for (size_t i = 0; i < b->ncomps; i++)
+		if (strncmp(path, b->comps[i].dir, strlen(b->comps[i].dir)) == 0)
+			return &b->comps[i];
+	return NULL;
+}
+
+ospack_error osp_obundle_open(struct ospack_ctx *ctx, const char *input, const char *tmpdir,
+			      struct osp_obundle **out)
+{
+	struct osp_obundle *b = calloc(1, sizeof(*b));
+	struct stat st;
+	ospack_error rc = OSPACK_OK;
+
+	*out = NULL;
+	if (b == NULL)
+		return osp_nomem(ctx);
+	b->ctx = ctx;
+	b->fd = -1;
+	if (stat(input, &st) != 0)
+		rc = osp_errno(ctx, errno, "cannot open", input);
+	else if (S_ISDIR(st.st_mode)) {
+		b->root = osp_strdup(input);
+		b->tagdir = osp_strdup(input);
+		if (b->root == NULL || b->tagdir == NULL)
+			rc = osp_nomem(ctx);
+		if (rc == OSPACK_OK)
+			rc = folder_tags(b);
+	} else {
+		b->fd = open(input, O_RDONLY | O_CLOEXEC);
+		if (b->fd < 0)
+			rc = osp_errno(ctx, errno, "cannot open", input);
+		else
+			rc = archive_tags(b, input, tmpdir);
+	}
+	if (rc == OSPACK_OK)
+		rc = osp_obundle_load(b);
+	if (rc != OSPACK_OK) {
+		osp_obundle_free(b);
+		return rc;
+	}
+	*out = b;
+	return OSPACK_OK;
+}
+
+/* ---- the payload files ---- */
+
+static FILE *open_tag(struct osp_obundle *b, const char *rel)
+{
+	char *p = osp_asprintf("%s/%s", b->tagdir, rel);
+	FILE *f = p ? fopen(p, "re") : NULL;
+
+	if (p == NULL)
+		osp_nomem(b->ctx);
+	else if (f == NULL)
+		osp_errno(b->ctx, errno, "cannot open", p);
+	free(p);
+	return f;
+}
+
+static uint64_t hdr_len(const char *bag, const char *rel, bool dir, unsigned mode, uint64_t size,
+			int64_t mtime)
+{
+	unsigned char out[OSP_TARHDR_MAX];
+	char path[OSP_TARHDR_PATH + 1];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s%s%s", bag, rel[0] ? "/" : "", rel) >=
+	    sizeof(path))
+		return 0;
+	return osp_tar_header(out, path, dir, mode, size, mtime);
+}
+
+ospack_error osp_ocursor_open(struct osp_obundle *b, struct osp_ocursor *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->b = b;
+	c->files = open_tag(b, OSP_FILES_PATH);
+	c->man = c->files ? open_tag(b, "manifest-sha256.txt") : NULL;
+	if (c->man == NULL)
+		return b->ctx->code;
+	c->off = hdr_len(b->bag, "", true, 0755, 0, b->mtime) +
+		 hdr_len(b->bag, "data", true, 0755, 0, b->mtime);
+	return osp_dirtrack_init(b->ctx, &c->dt);
+}
+
+void osp_ocursor_close(struct osp_ocursor *c)
+{
+	if (c->files != NULL)
+		fclose(c->files);
+	if (c->man != NULL)
+		fclose(c->man);
+	osp_dirtrack_free(&c->dt);
+	free(c->line_buf);
+	free(c->cur.path);
+	memset(c, 0, sizeof(*c));
+}
+
+/* "%25", "%0A" and "%0D" back to their bytes, in place. */
+static void decode(char *s)
+{
+	char *o = s;
+
+	for (; *s != '\0'; s++) {
+		if (s[0] == '%' && s[1] == '2' && s[2] == '5')
+			*o++ = '%', s += 2;
+		else if (s[0] == '%' && s[1] == '0' && (s[2] == 'A' || s[2] == 'D'))
+			*o++ = s[2] == 'A' ? '\n' : '\r', s += 2;
+		else
+			*o++ = *s;
+	}
+	*o = '\0';
+}
+
+static ospack_error add_dir_off(void *arg, const char *path)
+{
+	struct osp_ocursor *c = arg;
+	uint64_t n = hdr_len(c->b->bag, path, true, 0755, 0, c->b->mtime);
+
+	if (n == 0)
+		return osp_error(c->b->ctx, OSPACK_EREJECT, "%s: a name too long", path);
+	c->off += n;
+	return OSPACK_OK;
+}
+
+int osp_ocursor_next(struct osp_ocursor *c)
+{
+	struct ospack_ctx *ctx = c->b->ctx;
+	ssize_t n = getline(&c->line_buf, &c->line_cap, c->files);
+	char *end, *path;
+	unsigned long long size;
+	uint64_t h;
+
+	if (n < 0)
+		return 0;
+	c->line++;
+	if (n > 0 && c->line_buf[n - 1] == '\n')
+		c->line_buf[--n] = '\0';
+	errno = 0;
+	size = strtoull(c->line_buf + 5, &end, 10);
+	if (n < 8 || c->line_buf[4] != ' ' || errno != 0 || *end != ' ') {
+		osp_error(ctx, OSPACK_EREJECT, "%s: line %u: malformed", OSP_FILES_PATH, c->line);
+		return -1;
+	}
+	path = end + 1;
+	decode(path);
+	free(c->cur.path);
+	c->cur.path = osp_strdup(path);
+	if (c->cur.path == NULL) {
+		osp_nomem(ctx);
+		return -1;
+	}
+	c->cur.mode = c->line_buf[1] == '7' ? 0755 : 0644;
+	c->cur.size = size;
+	/* manifest-sha256.txt lists url files too, which files.txt does not. */
+	for (;;) {
+		char *sp;
+
+		n = getline(&c->line_buf, &c->line_cap, c->man);
+		if (n < 0) {
+			osp_error(ctx, OSPACK_EREJECT, "manifest-sha256.txt: %s is not listed",
+				  c->cur.path);
+			return -1;
+		}
+		if (n > 0 && c->line_buf[n - 1] == '\n')
+			c->line_buf[--n] = '\0';
+		sp = strstr(c->line_buf, "  ");
+		if (sp == NULL || sp - c->line_buf != 64) {
+			osp_error(ctx, OSPACK_EREJECT, "manifest-sha256.txt: malformed");
+			return -1;
+		}
+		decode(sp + 2);
+		if (strcmp(sp + 2, c->cur.path) == 0) {
+			memcpy(c->cur.sha256, c->line_buf, 64);
+			c->cur.sha256[64] = '\0';
+			break;
+		}
+	}
+	if (osp_dirtrack_file(ctx, &c->dt, c->cur.path, add_dir_off, c) != OSPACK_OK)
+		return -1;
+	h = hdr_len(c->b->bag, c->cur.path, false, c->cur.mode, c->cur.size, c->b->mtime);
+	if (h == 0) {
+		osp_error(ctx, OSPACK_EREJECT, "%s: a name too long", c->cur.path);
+		return -1;
+	}
+	c->cur.offset = c->b->root ? -1 : (int64_t)(c->off + h);
+	c->off += h + (c->cur.size + 511) / 512 * 512;
+	return 1;
+}
+
+ospack_error osp_ocursor_mark(struct osp_ocursor *c, struct osp_ocursor_mark *m)
+{
+	m->files = ftello(c->files);
+	m->man = ftello(c->man);
+	m->line = c->line;
+	m->off = c->off;
+	m->prev = osp_strdup(c->dt.prev);
+	return m->prev ? OSPACK_OK : osp_nomem(c->b->ctx);
+}
+
+ospack_error osp_ocursor_reset(struct osp_ocursor *c, struct osp_ocursor_mark *m)
+{
+	char *prev = osp_strdup(m->prev);
+
+	if (prev == NULL)
+		return osp_nomem(c->b->ctx);
+	if (fseeko(c->files, m->files, SEEK_SET) != 0 || fseeko(c->man, m->man, SEEK_SET) != 0) {
+		free(prev);
+		return osp_errno(c->b->ctx, errno, "cannot read", OSP_FILES_PATH);
+	}
+	c->line = m->line;
+	c->off = m->off;
+	free(c->dt.prev);
+	c->dt.prev = prev;
+	return OSPACK_OK;
+}
+
+void osp_ocursor_mark_free(struct osp_ocursor_mark *m)
+{
+	free(m->prev);
+	m->prev = NULL;
+}
