@@ -96,6 +96,11 @@ static la_int64_t on_skip(struct archive *a, void *arg, la_int64_t request)
 	(void)a;
 	if (!r->seekable || request <= 0)
 		return 0;
+	/* The padding after the data is read, for the scanner to check. */
+	if ((uint64_t)request > osp_tarscan_skippable(r->scan))
+		request = (la_int64_t)osp_tarscan_skippable(r->scan);
+	if (request <= 0)
+		return 0;
 	/* Past the end, libarchive reads instead, and finds the archive cut short. */
 	pos = lseek(r->fd, 0, SEEK_CUR);
 	if (pos < 0 || (uint64_t)pos + (uint64_t)request > r->filesize)

@@ -25,7 +25,9 @@ struct osp_tarscan {
 	unsigned char *pax; /* the pax header's records */
 	size_t paxlen, paxwant;
 	uint64_t skip;
-	uint64_t pos; /* bytes of the stream scanned or skipped */
+	uint64_t pos;	   /* bytes of the stream scanned or skipped */
+	uint64_t data_end; /* where the entry's data ends and its zero padding begins */
+	char *last;	   /* that entry's path, for messages */
 	bool have_pax, pax_size_set;
 	unsigned char paxblk[BLOCK]; /* the pax header itself */
 	size_t paxdata;		     /* its records' length, without the padding */
@@ -71,6 +73,7 @@ void osp_tarscan_free(struct osp_tarscan *ts)
 	free(ts->q);
 	free(ts->pax);
 	free(ts->pax_path);
+	free(ts->last);
 	free(ts);
 }
 
@@ -539,6 +542,9 @@ static bool entry_header(struct osp_tarscan *ts, const unsigned char *b, bool di
 	if (!push(ts, path, dir, size, ts->pos))
 		return false;
 	ts->skip = dir ? 0 : (size + BLOCK - 1) / BLOCK * BLOCK;
+	ts->data_end = ts->pos + (dir ? 0 : size);
+	free(ts->last);
+	ts->last = ts->skip ? osp_strdup(path) : NULL;
 	ts->st = ts->skip ? S_SKIP : S_HEADER;
 	return true;
 }
@@ -647,11 +653,17 @@ static bool pax(struct osp_tarscan *ts)
 	return true;
 }
 
+uint64_t osp_tarscan_skippable(const struct osp_tarscan *ts)
+{
+	return ts->st == S_SKIP && !ts->failed && ts->data_end > ts->pos ? ts->data_end - ts->pos
+									 : 0;
+}
+
 bool osp_tarscan_skip(struct osp_tarscan *ts, uint64_t n)
 {
 	if (ts->failed)
 		return false;
-	if (ts->st != S_SKIP || n > ts->skip)
+	if (ts->st != S_SKIP || n > ts->skip || ts->pos + n > ts->data_end)
 		return fail(ts, "a skip past an entry's data");
 	ts->skip -= n;
 	ts->pos += n;
@@ -686,6 +698,12 @@ bool osp_tarscan_feed(struct osp_tarscan *ts, const unsigned char *p, size_t n)
 			break;
 		case S_SKIP:
 			k = n < ts->skip ? n : (size_t)ts->skip;
+			/* The padding after the data is unsigned: it must be zeros, as written. */
+			for (size_t i = 0; i < k; i++)
+				if (p[i] != 0 && ts->pos + i >= ts->data_end)
+					return fail(ts, "non-zero bytes in the padding after the "
+							"data of %s",
+						    ts->last ? ts->last : "an entry");
 			ts->skip -= k;
 			ts->pos += k;
 			if (ts->skip == 0)

@@ -50,6 +50,9 @@ bool osp_tarscan_feed(struct osp_tarscan *ts, const unsigned char *p, size_t n);
  * the scanner is in that data with at least n bytes of it left.
  */
 bool osp_tarscan_skip(struct osp_tarscan *ts, uint64_t n);
+/* How much may be skipped now: the rest of the entry's data, never its padding (read, and
+ * checked to be zeros). */
+uint64_t osp_tarscan_skippable(const struct osp_tarscan *ts);
 /* The next entry found, or false when none is pending; the caller frees e->path. */
 bool osp_tarscan_next(struct osp_tarscan *ts, struct osp_tarentry *e);
 /*
