@@ -144,7 +144,7 @@ static ospack_error fetch_blob(struct pull *p, json_t *desc, const char *name, u
 	osp_hex(d.d[OSP_SHA256], 32, got + 7);
 	if (p->bgot != (uint64_t)size || strcmp(got, digest) != 0)
 		return osp_error(p->ctx, OSPACK_EREJECT,
-				 "%s: layer %s: the registry sent %llu bytes of digest %s",
+				 "%s: layer %s: its %llu bytes have the digest %s",
 				 p->refname, digest, (unsigned long long)p->bgot, got);
 	return OSPACK_OK;
 }
