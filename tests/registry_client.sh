@@ -88,6 +88,31 @@ expect_fail 5 "^error 5: $R: download of blob $BIG: 25000 bytes, the descriptor 
 expect_fail 7 "^error 7: 127.0.0.1:1: start of an upload: .*onnect" \
 	"no registry listening: EIO with curl's reason" "$C" push-blob "127.0.0.1:1/team/model" "$T/small"
 
+# ======== retries and resumption, through a proxy that fails on purpose ========
+python3 -c 'import os, sys; sys.stdout.buffer.write(os.urandom(20000))' >"$T/big2"
+BIG2=sha256:$(sha256sum "$T/big2" | cut -d' ' -f1)
+registry_proxy_start busy
+start=$(date +%s%N)
+run "$C" exists "$PROXY/team/model" "$BIG"
+ms=$((($(date +%s%N) - start) / 1000000))
+[ "$rc" -eq 0 ] && [ "$(cat "$T/out")" = "yes 25000" ] && [ "$(grep -c '^HEAD' "$PROXY_LOG")" -eq 2 ] &&
+	[ "$ms" -ge 900 ] && grep -q 'requests=2 ' "$T/err"
+ok $? "a 503 with Retry-After: 1 is retried after that second (${ms} ms), not the 50 ms of OSPACK_HTTP_RETRY_DELAY_MS"
+[ "$rc" -eq 0 ] || diag "$(cat "$T/err")"
+registry_proxy_start patch-drop
+OSPACK_OCI_CHUNK_SIZE=4096 run "$C" push-blob "$PROXY/team/resumed" "$T/big2"
+[ "$rc" -eq 0 ] && [ "$(cat "$T/out")" = "$BIG2" ] && grep -q '^dropped a PATCH after 2048 of its 4096 bytes' "$PROXY_LOG" &&
+	grep -q '^GET /v2/team/resumed/blobs/uploads/' "$PROXY_LOG" &&
+	grep -q '^PATCH .* content-range=6144-8191$' "$PROXY_LOG" &&
+	"$C" get-blob "$R/team/resumed" "$BIG2" 20000 "$T/big2.got" 2>/dev/null && cmp -s "$T/big2.got" "$T/big2"
+ok $? "a PATCH dropped after half its bytes: the upload asks the registry where it stands (Range) and sends the rest from there; the blob is whole"
+[ "$rc" -eq 0 ] || diag "$(cat "$T/err")" "$(cat "$PROXY_LOG")"
+registry_proxy_start get-drop
+run "$C" get-blob "$PROXY/team/model" "$BIG" 25000 "$T/big.resumed"
+[ "$rc" -eq 0 ] && cmp -s "$T/big.resumed" "$T/big" && grep -q "^GET .*$BIG .*range=bytes=12500- " "$PROXY_LOG"
+ok $? "a blob download dropped half-way resumes with Range: bytes=12500-"
+[ "$rc" -eq 0 ] || diag "$(cat "$T/err")" "$(cat "$PROXY_LOG")"
+
 # ======== HTTP Basic (htpasswd) ========
 PW='s3cret-Basic-pw'
 registry_start basic htpasswd alice "$PW"
@@ -138,6 +163,14 @@ mkdir -p "$T/dc5"
 printf '{"auths": {' >"$T/dc5/config.json"
 expect_fail 9 "^error 9: $T/dc5/config.json: not JSON: " "a config.json that is not JSON: EINPUT naming it" \
 	env DOCKER_CONFIG="$T/dc5" "$C" exists "$B/team/model" "$SMALL"
+
+OSPACK_REGISTRY_USER=alice OSPACK_REGISTRY_PASSWORD=$PW "$C" push-blob "$B/team/model" "$T/big" >/dev/null 2>&1
+registry_proxy_start redirect
+OSPACK_REGISTRY_USER=alice OSPACK_REGISTRY_PASSWORD=$PW run "$C" get-blob "$PROXY/team/model" "$BIG" 25000 "$T/big.redir"
+[ "$rc" -eq 0 ] && cmp -s "$T/big.redir" "$T/big" && grep -q "^GET .*$BIG auth=yes" "$PROXY_LOG" &&
+	grep -q '^redirected GET auth=no$' "$PROXY_LOG"
+ok $? "a blob redirected to another host: followed, without the registry's Authorization header"
+[ "$rc" -eq 0 ] || diag "$(cat "$T/err")" "$(cat "$PROXY_LOG")"
 
 # ======== bearer tokens ========
 TPW='t0ken-Server-pw'

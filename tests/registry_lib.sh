@@ -17,6 +17,9 @@
 #       makes an EC key and a self-signed certificate with openssl in $T/token/ and starts
 #       tests/token_server.py. Sets TOKEN_REALM (its URL), TOKEN_SERVICE, TOKEN_ISSUER,
 #       TOKEN_CERT, TOKEN_PID and TOKEN_COUNT (a file holding the number of tokens issued).
+#   registry_proxy_start FAULT...
+#       starts tests/registry_proxy.py in front of $REGISTRY, each FAULT (busy, patch-drop,
+#       get-drop, redirect: see that file) once. Sets PROXY ("127.0.0.1:PORT") and PROXY_LOG.
 #   registry_stop_all
 #       stops every server started (also run on exit; then the temp folder is cleaned).
 
@@ -121,4 +124,19 @@ registry_start() {
 	REGISTRY=127.0.0.1:$port
 	wait_http "http://$REGISTRY/v2/" ||
 		registry_skip "docker-registry did not start: $(tail -n 3 "$REGISTRY_LOG")"
+}
+
+registry_proxy_start() {
+	d=$(mktemp -d "$T/proxy.XXXXXX")
+	: >"$d/log"
+	python3 "$top_srcdir/tests/registry_proxy.py" "${REGISTRY##*:}" "$d/port" "$d/log" "$@" \
+		2>"$d/stderr" &
+	REGISTRY_PIDS="$REGISTRY_PIDS $!"
+	for _ in $(seq 100); do
+		[ -s "$d/port" ] && break
+		sleep 0.1
+	done
+	[ -s "$d/port" ] || registry_skip "the registry proxy did not start: $(cat "$d/stderr")"
+	PROXY=127.0.0.1:$(cat "$d/port")
+	PROXY_LOG=$d/log
 }
