@@ -112,6 +112,15 @@ run "$C" get-blob "$PROXY/team/model" "$BIG" 25000 "$T/big.resumed"
 [ "$rc" -eq 0 ] && cmp -s "$T/big.resumed" "$T/big" && grep -q "^GET .*$BIG .*range=bytes=12500- " "$PROXY_LOG"
 ok $? "a blob download dropped half-way resumes with Range: bytes=12500-"
 [ "$rc" -eq 0 ] || diag "$(cat "$T/err")" "$(cat "$PROXY_LOG")"
+registry_proxy_start wrong-digest manifest-swap
+expect_fail 7 "^error 7: $PROXY: push of manifest v2: the registry says its digest is sha256:0\{64\}, not $MAN$" \
+	"a manifest PUT answered with another Docker-Content-Digest: EIO naming both" \
+	"$C" put-manifest "$PROXY/team/model" v2 "$T/manifest.json" "$OCI"
+expect_fail 5 "^error 5: $PROXY: manifest $MAN: the registry sent a body of digest sha256:" \
+	"a manifest got by digest whose body has another digest: EREJECT" \
+	"$C" get-manifest "$PROXY/team/model" "$MAN" "$T/x.json"
+[ ! -e "$T/x.json" ]
+ok $? "and nothing is written"
 
 # ======== HTTP Basic (htpasswd) ========
 PW='s3cret-Basic-pw'

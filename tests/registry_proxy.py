@@ -14,6 +14,8 @@ request it matches:
                 proxy sends later requests for that URL to the one the registry gave
                 for the half, as a registry that keeps its session URLs does
   get-drop      a blob GET: half the body is sent, then the connection is closed
+  wrong-digest  a manifest PUT's answer says Docker-Content-Digest: sha256:000...
+  manifest-swap a manifest GET by digest gets a space after the body
   redirect      every blob GET is answered 307 to http://localhost:PORT/_blob/...,
                 where the proxy fetches it itself; LOG-FILE says whether that
                 request came with an Authorization header
@@ -63,10 +65,12 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         conn.endheaders(body)
         return conn.getresponse()
 
-    def relay(self, resp, cut=False):
-        body = resp.read()
+    def relay(self, resp, cut=False, digest=None, extra=b""):
+        body = resp.read() + extra
         self.send_response(resp.status)
         for k, v in resp.getheaders():
+            if k.lower() == "docker-content-digest" and digest:
+                v = digest
             if k.lower() not in ("content-length", "connection", "transfer-encoding"):
                 self.send_header(k, v)
         length = resp.getheader("Content-Length") if self.command == "HEAD" else None
@@ -130,6 +134,11 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             return
         resp = self.upstream(self.command, self.path, headers, body)
+        manifest = "/manifests/" in self.path
+        if manifest and self.command == "PUT" and take("wrong-digest"):
+            return self.relay(resp, digest="sha256:" + "0" * 64)
+        if manifest and self.command == "GET" and "sha256:" in self.path and take("manifest-swap"):
+            return self.relay(resp, extra=b" ")
         self.relay(resp, cut=blob_get and resp.status == 200 and take("get-drop"))
 
     do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = handle_any
