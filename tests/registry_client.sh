@@ -177,9 +177,14 @@ OSPACK_REGISTRY_USER=alice OSPACK_REGISTRY_PASSWORD=$PW "$C" push-blob "$B/team/
 registry_proxy_start redirect
 OSPACK_REGISTRY_USER=alice OSPACK_REGISTRY_PASSWORD=$PW run "$C" get-blob "$PROXY/team/model" "$BIG" 25000 "$T/big.redir"
 [ "$rc" -eq 0 ] && cmp -s "$T/big.redir" "$T/big" && grep -q "^GET .*$BIG auth=yes" "$PROXY_LOG" &&
-	grep -q '^redirected GET auth=no$' "$PROXY_LOG"
+	grep -q '^redirected GET auth=no$' "$PROXY_LOG" && grep -q '^redirected HEAD auth=no$' "$PROXY_LOG"
 ok $? "a blob redirected to another host: followed, without the registry's Authorization header"
 [ "$rc" -eq 0 ] || diag "$(cat "$T/err")" "$(cat "$PROXY_LOG")"
+
+OSPACK_REGISTRY_USER=alice OSPACK_REGISTRY_PASSWORD=$PW run "$C" exists "$PROXY/team/model" "$BIG"
+[ "$rc" -eq 0 ] && [ "$(cat "$T/out")" = "yes 25000" ]
+ok $? "exists of a blob whose HEAD is redirected: its size from where it went"
+[ "$rc" -eq 0 ] || diag "$(cat "$T/err")"
 
 # ======== bearer tokens ========
 TPW='t0ken-Server-pw'

@@ -16,7 +16,7 @@ request it matches:
   get-drop      a blob GET: half the body is sent, then the connection is closed
   wrong-digest  a manifest PUT's answer says Docker-Content-Digest: sha256:000...
   manifest-swap a manifest GET by digest gets a space after the body
-  redirect      every blob GET is answered 307 to http://localhost:PORT/_blob/...,
+  redirect      every blob GET and HEAD is answered 307 to http://localhost:PORT/_blob/...,
                 where the proxy fetches it itself; LOG-FILE says whether that
                 request came with an Authorization header
 Writes its port to PORT-FILE and one line per request to LOG-FILE.
@@ -120,12 +120,14 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 return
         blob_get = self.command == "GET" and "/blobs/sha256:" in self.path
         if self.path.startswith("/_blob/"):
-            log("redirected GET auth=%s" % ("yes" if auth else "no"))
+            log("redirected %s auth=%s" % (self.command, "yes" if auth else "no"))
             fixed = [(k, v) for k, v in headers if k.lower() != "authorization"]
             if remembered_auth:
                 fixed.append(("Authorization", remembered_auth))
-            return self.relay(self.upstream("GET", self.path[6:], fixed, b""))
-        if blob_get and "redirect" in faults:
+            return self.relay(self.upstream(self.command, self.path[6:], fixed, b""))
+        blob_head = self.command == "HEAD" and "/blobs/sha256:" in self.path
+        # A registry challenges first: only a request with credentials is redirected.
+        if (blob_get or blob_head) and auth and "redirect" in faults:
             remembered_auth = auth
             self.send_response(307)
             self.send_header("Location", "http://localhost:%d/_blob%s" %

@@ -122,9 +122,18 @@ static ospack_error fail_prefix(struct osp_registry *r, const char *what)
 	return osp_error_prefix(r->ctx, "%s: %s", r->name, what);
 }
 
+static ospack_error load_creds(struct osp_registry *r);
+
 /* What the credentials were, for a 401. */
 static void creds_hint(struct osp_registry *r, char *out, size_t n)
 {
+	if (!r->creds_loaded) {
+		struct ospack_ctx quiet = {0}, *keep = r->ctx;
+
+		r->ctx = &quiet;
+		load_creds(r);
+		r->ctx = keep;
+	}
 	if (r->creds.user != NULL)
 		snprintf(out, n, " (the credentials from %s were refused)", r->creds.source);
 	else
@@ -366,7 +375,21 @@ ospack_error osp_registry_blob_exists(struct osp_registry *r, const char *digest
 		return osp_nomem(r->ctx);
 	if ((rc = send_req(r, &c, what, NULL, NULL)) != OSPACK_OK)
 		goto out;
-	if (c.status == 200 || (c.status >= 300 && c.status < 400)) {
+	if (c.status >= 300 && c.status < 400 && osp_http_call_header(&c, "Location") != NULL) {
+		/* Redirected (object storage): the size is there; no Authorization goes along. */
+		char *loc = resolve(r, osp_http_call_header(&c, "Location"));
+
+		osp_http_call_reset(&c);
+		c.url = loc;
+		rc = loc == NULL ? osp_nomem(r->ctx) : osp_http_call_run(r->ctx, &c);
+		r->stats.requests += (uint64_t)c.attempts;
+		free(loc);
+		if (rc != OSPACK_OK) {
+			rc = fail_prefix(r, what);
+			goto out;
+		}
+	}
+	if (c.status == 200) {
 		const char *len = osp_http_call_header(&c, "Content-Length");
 
 		*exists = true;
@@ -654,27 +677,34 @@ struct blob_sink {
 	ospack_error (*write)(void *arg, const void *p, size_t n);
 	ospack_error (*restart)(void *arg);
 	void *arg;
+	bool failed; /* the error came from here or the caller's callbacks: it stands alone */
 };
 
 static ospack_error sink_write(void *arg, const void *p, size_t n)
 {
 	struct blob_sink *s = arg;
+	ospack_error rc;
 
+	s->failed = true;
 	if (n > s->size - s->got)
 		return osp_error(s->r->ctx, OSPACK_EREJECT,
 				 "%s: %s: more than the descriptor's %" PRIu64 " bytes; stopped",
 				 s->r->name, s->what, s->size);
 	s->got += n;
 	s->r->stats.bytes_received += n;
-	return s->write(s->arg, p, n);
+	if ((rc = s->write(s->arg, p, n)) == OSPACK_OK)
+		s->failed = false;
+	return rc;
 }
 
 static ospack_error sink_restart(void *arg)
 {
 	struct blob_sink *s = arg;
+	ospack_error rc = s->restart(s->arg);
 
 	s->got = 0;
-	return s->restart(s->arg);
+	s->failed = rc != OSPACK_OK;
+	return rc;
 }
 
 ospack_error osp_registry_blob_get(struct osp_registry *r, const char *digest, uint64_t size,
@@ -707,8 +737,7 @@ ospack_error osp_registry_blob_get(struct osp_registry *r, const char *digest, u
 	req.headers = h;
 	rc = osp_http_get(r->ctx, &req, NULL);
 	r->stats.requests++;
-	if (rc == OSPACK_EIO && r->ctx->code == OSPACK_EIO && s.got <= size &&
-	    strstr(r->ctx->msg, "more than the descriptor") == NULL)
+	if (rc != OSPACK_OK && !s.failed)
 		fail_prefix(r, what);
 	else if (rc == OSPACK_OK && s.got != size)
 		rc = osp_error(r->ctx, OSPACK_EREJECT,
