@@ -123,42 +123,63 @@ static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
 	return osp_interrupted() ? 1 : 0;
 }
 
-static bool set_options(CURL *h, struct attempt *a, char *errbuf)
+static bool common_options(CURL *h, char *agent, char *errbuf)
 {
-	snprintf(a->agent, sizeof(a->agent), "ospack/%s", ospack_version());
-	return curl_easy_setopt(h, CURLOPT_URL, a->req->url) == CURLE_OK &&
+	snprintf(agent, 64, "ospack/%s", ospack_version());
+	return
 #if LIBCURL_VERSION_NUM >= 0x075500
-	       curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
-	       curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") == CURLE_OK &&
+		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
+		curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") == CURLE_OK &&
 #else
-	       curl_easy_setopt(h, CURLOPT_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS) ==
-		       CURLE_OK &&
-	       curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS) ==
-		       CURLE_OK &&
+		curl_easy_setopt(h, CURLOPT_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS) ==
+			CURLE_OK &&
+		curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS) ==
+			CURLE_OK &&
 #endif
+		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK &&
+		curl_easy_setopt(h, CURLOPT_USERAGENT, agent) == CURLE_OK &&
+		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
+				 env_long("OSPACK_HTTP_CONNECT_TIMEOUT", 30, 1, 3600)) ==
+			CURLE_OK &&
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L) == CURLE_OK &&
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
+				 env_long("OSPACK_HTTP_STALL_TIMEOUT", 60, 1, 3600)) == CURLE_OK &&
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L) == CURLE_OK &&
+		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress) == CURLE_OK &&
+		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK;
+}
+
+CURL *osp_http_handle(char *agent, char *errbuf)
+{
+	CURL *h;
+
+	pthread_once(&init_once, global_init);
+	if (init_rc != CURLE_OK)
+		return NULL;
+	h = curl_easy_init();
+	if (h != NULL && !common_options(h, agent, errbuf)) {
+		curl_easy_cleanup(h);
+		h = NULL;
+	}
+	return h;
+}
+
+static bool set_options(CURL *h, struct attempt *a)
+{
+	return curl_easy_setopt(h, CURLOPT_URL, a->req->url) == CURLE_OK &&
 	       curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L) == CURLE_OK &&
 	       curl_easy_setopt(h, CURLOPT_MAXREDIRS, (long)OSP_HTTP_REDIRS_MAX) == CURLE_OK &&
-	       curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
 	       curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L) == CURLE_OK &&
-	       curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
-	       curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK &&
-	       curl_easy_setopt(h, CURLOPT_USERAGENT, a->agent) == CURLE_OK &&
-	       curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
-				env_long("OSPACK_HTTP_CONNECT_TIMEOUT", 30, 1, 3600)) == CURLE_OK &&
-	       curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L) == CURLE_OK &&
-	       curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
-				env_long("OSPACK_HTTP_STALL_TIMEOUT", 60, 1, 3600)) == CURLE_OK &&
+	       curl_easy_setopt(h, CURLOPT_HTTPHEADER, a->req->headers) == CURLE_OK &&
 	       curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK &&
 	       curl_easy_setopt(h, CURLOPT_HEADERDATA, a) == CURLE_OK &&
 	       curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK &&
-	       curl_easy_setopt(h, CURLOPT_WRITEDATA, a) == CURLE_OK &&
-	       curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L) == CURLE_OK &&
-	       curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress) == CURLE_OK &&
-	       curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK;
+	       curl_easy_setopt(h, CURLOPT_WRITEDATA, a) == CURLE_OK;
 }
 
-/* Errors worth another attempt: the connection dropped or stalled mid-transfer. */
-static bool transient(CURLcode res)
+bool osp_http_curl_transient(CURLcode res)
 {
 	switch (res) {
 	case CURLE_PARTIAL_FILE:
@@ -174,6 +195,11 @@ static bool transient(CURLcode res)
 	}
 }
 
+bool osp_http_status_transient(long code)
+{
+	return code == 408 || code == 429 || code >= 500;
+}
+
 /* Waits ms milliseconds, or less when interrupted; false then. */
 static bool backoff(long ms)
 {
@@ -185,6 +211,30 @@ static bool backoff(long ms)
 		ms -= step;
 	}
 	return !osp_interrupted();
+}
+
+void osp_http_backoff_init(struct osp_http_backoff *b)
+{
+	b->left = env_long("OSPACK_HTTP_RETRIES", 5, 0, 100);
+	b->delay_ms = env_long("OSPACK_HTTP_RETRY_DELAY_MS", 1000, 0, RETRY_DELAY_CAP_MS);
+	b->tries = 1;
+}
+
+bool osp_http_backoff_wait(struct osp_http_backoff *b, long retry_after_ms, bool *interrupted)
+{
+	long ms = retry_after_ms > 0 ? retry_after_ms : b->delay_ms;
+
+	*interrupted = false;
+	if (b->left <= 0)
+		return false;
+	if (!backoff(ms > RETRY_DELAY_CAP_MS ? RETRY_DELAY_CAP_MS : ms)) {
+		*interrupted = true;
+		return false;
+	}
+	b->left--;
+	b->tries++;
+	b->delay_ms = b->delay_ms * 2 > RETRY_DELAY_CAP_MS ? RETRY_DELAY_CAP_MS : b->delay_ms * 2;
+	return true;
 }
 
 char *osp_http_redact(const char *url)
@@ -261,8 +311,9 @@ static ospack_error run_once(struct attempt *a, char *errbuf, int tries, bool la
 			return a->sink_rc;
 		*retry = !last;
 	} else {
-		*retry = !last && (transient(res) || (res == CURLE_HTTP_RETURNED_ERROR &&
-						      (code == 408 || code == 429 || code >= 500)));
+		*retry = !last &&
+			 (osp_http_curl_transient(res) ||
+			  (res == CURLE_HTTP_RETURNED_ERROR && osp_http_status_transient(code)));
 	}
 	return attempt_error(a->ctx, res, code, errbuf, tries);
 }
@@ -271,32 +322,29 @@ ospack_error osp_http_get(struct ospack_ctx *ctx, const struct osp_http_req *req
 {
 	struct attempt a = {.ctx = ctx, .req = req, .delivered = req->offset};
 	char errbuf[CURL_ERROR_SIZE];
-	long retries = env_long("OSPACK_HTTP_RETRIES", 5, 0, 100);
-	long delay = env_long("OSPACK_HTTP_RETRY_DELAY_MS", 1000, 0, RETRY_DELAY_CAP_MS);
+	struct osp_http_backoff b;
 	ospack_error rc;
-	bool retry = true;
+	bool retry = true, intr;
 
-	pthread_once(&init_once, global_init);
-	if (init_rc != CURLE_OK)
-		return osp_error(ctx, OSPACK_EIO, "cannot start libcurl: %s",
-				 curl_easy_strerror(init_rc));
-	a.h = curl_easy_init();
-	if (a.h == NULL || !set_options(a.h, &a, errbuf)) {
+	osp_http_backoff_init(&b);
+	a.h = osp_http_handle(a.agent, errbuf);
+	if (a.h == NULL || !set_options(a.h, &a)) {
 		rc = osp_error(ctx, OSPACK_EIO, "cannot set up an HTTP request");
 		goto out;
 	}
-	for (int tries = 1;; tries++) {
-		rc = run_once(&a, errbuf, tries, tries > retries, &retry);
+	for (;;) {
+		rc = run_once(&a, errbuf, b.tries, b.left <= 0, &retry);
 		if (rc == OSPACK_OK || !retry)
 			break;
-		if (!backoff(delay)) {
-			rc = osp_error(ctx, OSPACK_EINTR, "interrupted");
+		if (!osp_http_backoff_wait(&b, 0, &intr)) {
+			if (intr)
+				rc = osp_error(ctx, OSPACK_EINTR, "interrupted");
 			break;
 		}
-		delay = delay * 2 > RETRY_DELAY_CAP_MS ? RETRY_DELAY_CAP_MS : delay * 2;
 	}
 out:
-	if (rc != OSPACK_OK && rc != OSPACK_ENOMEM && rc != OSPACK_EINTR && !a.sink_failed) {
+	if (rc != OSPACK_OK && rc != OSPACK_ENOMEM && rc != OSPACK_EINTR && !a.sink_failed &&
+	    !req->no_url_prefix) {
 		char *shown = osp_http_redact(req->url);
 
 		osp_error_prefix(ctx, "%s", shown ? shown : "(URL)");
@@ -305,5 +353,165 @@ out:
 	if (got != NULL)
 		*got = a.delivered;
 	curl_easy_cleanup(a.h);
+	return rc;
+}
+
+/* ======== one request of any method (osp_http_call_run) ======== */
+
+static size_t call_on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct osp_http_call *c = arg;
+	size_t len = size * n, k = len;
+
+	while (k > 0 && (p[k - 1] == '\r' || p[k - 1] == '\n'))
+		k--;
+	/* A new status line: an interim (100) or a new answer; only the last one's headers count.
+	 */
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		osp_strv_free(&c->resp_headers);
+		return len;
+	}
+	if (k == 0 || c->resp_headers.n >= 200 || k > 8192)
+		return len;
+	char *line = osp_strndup(p, k);
+
+	if (line == NULL || osp_strv_push_owned(&c->resp_headers, line) != 0)
+		return 0;
+	return len;
+}
+
+static size_t call_on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct osp_http_call *c = arg;
+	size_t len = size * n;
+
+	if (len > c->max_body - c->resp_body.len) {
+		c->too_long = true;
+		return 0;
+	}
+	osp_buf_add(&c->resp_body, p, len);
+	return c->resp_body.failed ? 0 : len;
+}
+
+const char *osp_http_call_header(const struct osp_http_call *c, const char *name)
+{
+	size_t k = strlen(name);
+
+	for (size_t i = 0; i < c->resp_headers.n; i++) {
+		const char *l = c->resp_headers.v[i];
+
+		if (strncasecmp(l, name, k) == 0 && l[k] == ':') {
+			l += k + 1;
+			while (*l == ' ' || *l == '\t')
+				l++;
+			return l;
+		}
+	}
+	return NULL;
+}
+
+void osp_http_call_reset(struct osp_http_call *c)
+{
+	osp_strv_free(&c->resp_headers);
+	osp_buf_free(&c->resp_body);
+	c->status = 0;
+	c->too_long = false;
+}
+
+/* Retry-After in whole seconds, as milliseconds; 0 when absent or a date. */
+static long retry_after_ms(const struct osp_http_call *c)
+{
+	const char *s = osp_http_call_header(c, "Retry-After");
+	char *end;
+	long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || (*end != '\0' && *end != ' '))
+		return 0;
+	return v > RETRY_DELAY_CAP_MS / 1000 ? RETRY_DELAY_CAP_MS : v * 1000;
+}
+
+static bool call_options(CURL *h, struct osp_http_call *c)
+{
+	bool head = strcmp(c->method, "HEAD") == 0, get = strcmp(c->method, "GET") == 0;
+	bool ok = curl_easy_setopt(h, CURLOPT_URL, c->url) == CURLE_OK &&
+		  curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers) == CURLE_OK &&
+		  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, call_on_header) == CURLE_OK &&
+		  curl_easy_setopt(h, CURLOPT_HEADERDATA, c) == CURLE_OK &&
+		  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, call_on_body) == CURLE_OK &&
+		  curl_easy_setopt(h, CURLOPT_WRITEDATA, c) == CURLE_OK;
+
+	if (head)
+		return ok && curl_easy_setopt(h, CURLOPT_NOBODY, 1L) == CURLE_OK;
+	if (get)
+		return ok && curl_easy_setopt(h, CURLOPT_HTTPGET, 1L) == CURLE_OK;
+	if (strcmp(c->method, "DELETE") == 0)
+		return ok && curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE") == CURLE_OK;
+	/* PUT, POST, PATCH: the body from memory, Content-Length always sent (0 included). */
+	return ok &&
+	       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->body_len) ==
+		       CURLE_OK &&
+	       curl_easy_setopt(h, CURLOPT_POSTFIELDS, c->body ? c->body : "") == CURLE_OK &&
+	       curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, c->method) == CURLE_OK;
+}
+
+ospack_error osp_http_call_run(struct ospack_ctx *ctx, struct osp_http_call *c)
+{
+	char errbuf[CURL_ERROR_SIZE], agent[64];
+	struct osp_http_backoff b;
+	CURL *h = osp_http_handle(agent, errbuf);
+	ospack_error rc = OSPACK_OK;
+	bool intr;
+
+	osp_http_backoff_init(&b);
+	if (c->no_retry)
+		b.left = 0;
+	if (h == NULL || !call_options(h, c)) {
+		rc = osp_error(ctx, OSPACK_EIO, "cannot set up an HTTP request");
+		goto out;
+	}
+	for (;;) {
+		CURLcode res;
+
+		osp_http_call_reset(c);
+		errbuf[0] = '\0';
+		c->attempts = b.tries;
+		res = curl_easy_perform(h);
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &c->status);
+		if (res == CURLE_ABORTED_BY_CALLBACK) {
+			rc = osp_error(ctx, OSPACK_EINTR, "interrupted");
+			break;
+		}
+		if (c->resp_body.failed) {
+			rc = osp_nomem(ctx);
+			break;
+		}
+		if (c->too_long) {
+			rc = osp_error(ctx, OSPACK_EIO, "an answer longer than %zu bytes",
+				       c->max_body);
+			break;
+		}
+		bool again = res == CURLE_OK ? osp_http_status_transient(c->status)
+					     : osp_http_curl_transient(res);
+
+		if (res != CURLE_OK)
+			rc = osp_error(ctx, OSPACK_EIO, "%s%s",
+				       errbuf[0] ? errbuf : curl_easy_strerror(res),
+				       b.tries > 1 ? " (after several attempts)" : "");
+		else
+			rc = OSPACK_OK;
+		if (!again)
+			break;
+		if (!osp_http_backoff_wait(&b, res == CURLE_OK ? retry_after_ms(c) : 0, &intr)) {
+			if (intr)
+				rc = osp_error(ctx, OSPACK_EINTR, "interrupted");
+			break;
+		}
+	}
+out:
+	curl_easy_cleanup(h);
 	return rc;
 }

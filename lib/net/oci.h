@@ -56,6 +56,12 @@ struct osp_registry_opts {
  * their messages "REGISTRY: WHAT: STATUS CODE: MESSAGE", for example
  * "localhost:5000: push of blob sha256:ab12...: 401 UNAUTHORIZED: authentication
  * required", or with curl's reason when there was no answer.
+ *
+ * (lib/net/registry.c.) A layout reference is OSPACK_EUSAGE. Credentials are
+ * read at the first 401; a 401 that stands says where they came from or that
+ * none were found. A config.json that is not JSON is OSPACK_EINPUT. Retry-After
+ * in seconds replaces the retry delay (at most 30 s). docs/registries.md tells
+ * users the same.
  */
 ospack_error osp_registry_open(struct ospack_ctx *ctx, const struct osp_oci_ref *ref,
 			       const struct osp_registry_opts *opts, struct osp_registry **out);
@@ -71,7 +77,7 @@ struct osp_registry_stats {
 };
 const struct osp_registry_stats *osp_registry_stats(const struct osp_registry *r);
 
-/* HEAD of a blob: *size set when it exists. */
+/* HEAD of a blob: *size set when it exists (a redirect followed, without Authorization). */
 ospack_error osp_registry_blob_exists(struct osp_registry *r, const char *digest, bool *exists,
 				      uint64_t *size);
 /* Mounts a blob from another repository of the same registry; *mounted false when it did not. */
@@ -83,6 +89,8 @@ ospack_error osp_registry_blob_mount(struct osp_registry *r, const char *digest,
  * bytes (default 16 MiB) the body is kept and sent in one PUT; above, each
  * chunk of that size goes in a PATCH (retried on its own from the offset the
  * registry reports), and the last with the PUT. Memory: one chunk.
+ * More bytes than size, a finish before size bytes or with a digest that is not
+ * "sha256:" and 64 lowercase hex digits: OSPACK_EUSAGE.
  */
 struct osp_blob_upload;
 ospack_error osp_registry_upload_begin(struct osp_registry *r, uint64_t size,
@@ -96,7 +104,8 @@ void osp_registry_upload_abort(struct osp_blob_upload *u);
 /*
  * GET of a blob, streamed to write() (redirects followed, a dropped transfer
  * resumed with Range, as osp_http_get does; restart() when a server starts it
- * over). size is the descriptor's: more bytes than that fail.
+ * over). size is the descriptor's: more bytes than that fail, and fewer; both
+ * OSPACK_EREJECT. An error of write() or restart() is returned as it is.
  */
 ospack_error osp_registry_blob_get(struct osp_registry *r, const char *digest, uint64_t size,
 				   ospack_error (*write)(void *arg, const void *p, size_t n),
@@ -110,7 +119,7 @@ ospack_error osp_registry_manifest_put(struct osp_registry *r, const char *refer
  * GET of a manifest by tag or digest (Accept: the OCI image manifest and
  * index), at most OSP_OCI_MANIFEST_MAX bytes. *body (NUL-terminated, freed by
  * the caller) and its digest, computed here; when reference is a digest, a body
- * of another digest is OSPACK_EREJECT.
+ * of another digest is OSPACK_EREJECT, and so is a larger body.
  */
 ospack_error osp_registry_manifest_get(struct osp_registry *r, const char *reference, char **body,
 				       size_t *len, char digest[OSP_OCI_DIGEST_LEN]);
