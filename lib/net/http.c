@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -146,6 +147,12 @@ static bool common_options(CURL *h, char *agent, char *errbuf)
 		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L) == CURLE_OK &&
 		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
 				 env_long("OSPACK_HTTP_STALL_TIMEOUT", 60, 1, 3600)) == CURLE_OK &&
+		curl_easy_setopt(h, CURLOPT_MAX_RECV_SPEED_LARGE,
+				 (curl_off_t)env_long("OSPACK_HTTP_MAX_RATE", 0, 0, LONG_MAX)) ==
+			CURLE_OK &&
+		curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE,
+				 (curl_off_t)env_long("OSPACK_HTTP_MAX_RATE", 0, 0, LONG_MAX)) ==
+			CURLE_OK &&
 		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L) == CURLE_OK &&
 		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress) == CURLE_OK &&
 		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK;

@@ -13,6 +13,7 @@
  * OSP_HTTP_REDIRS_MAX); TLS peers verified. A connection that takes more than
  * OSPACK_HTTP_CONNECT_TIMEOUT seconds (default 30) to open, or a transfer that
  * moves nothing for OSPACK_HTTP_STALL_TIMEOUT seconds (default 60), fails.
+ * OSPACK_HTTP_MAX_RATE (bytes per second, default 0: no limit) caps each transfer.
  *
  * Retried, OSPACK_HTTP_RETRIES more times (default 5) after waiting
  * OSPACK_HTTP_RETRY_DELAY_MS (default 1000) milliseconds, doubled each time and
