@@ -38,7 +38,6 @@ void osp_vstate_free(struct osp_verifier *v)
 	free(s->byname);
 	free(s->fstate);
 	free(s->comps);
-	free(s->miss_path);
 	free(s->sigs);
 	free(s);
 	v->st = NULL;
@@ -747,12 +746,22 @@ static ospack_error fetched_line(struct osp_verifier *v, struct list *man, struc
 	return OSPACK_OK;
 }
 
+/* Whether path is in folder c->dir or is that folder ("data/S/N", no '/' at its end). */
+static bool in_comp(const struct osp_vcomp *c, const char *path)
+{
+	size_t n = strlen(c->dir) - 1;
+
+	return strncmp(path, c->dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
 /*
- * A payload file that both lists name and the bundle lacks. Missing beside files
- * of its component that are here, it is rejected; else it is counted, and once
- * its component's lines are all read, the component is left out or not (left_out).
+ * A payload file that both lists name and the bundle lacks, next (the next file
+ * the bundle holds, or NULL). Missing beside a file or a folder of its component
+ * that is here, it is rejected; else it is counted: once the pass is over, a
+ * component all of whose files are missing is left out (check_left_out).
  */
-static ospack_error absent_line(struct osp_verifier *v, struct list *man, struct list *files)
+static ospack_error absent_line(struct osp_verifier *v, struct list *man, struct list *files,
+				const char *next)
 {
 	struct osp_vstate *s = v->st;
 	struct osp_vcomp *c;
@@ -761,16 +770,14 @@ static ospack_error absent_line(struct osp_verifier *v, struct list *man, struct
 		return osp_reject(v, "%s: listed in the statement but missing from the bundle",
 				  files->path);
 	c = osp_vcomponent_of(s, man->path);
-	if (files->end || strcmp(files->path, man->path) != 0 || c == NULL || c->seen_files > 0)
+	/* Records come in byte order and a component's paths are together: the next one
+	 * tells whether any file of it is here; an empty folder of it was held by none. */
+	if (files->end || strcmp(files->path, man->path) != 0 || c == NULL || c->seen_files > 0 ||
+	    (next != NULL && in_comp(c, next)) ||
+	    (v->unused_dir != NULL && in_comp(c, v->unused_dir)))
 		return osp_reject(v, "%s: listed in the statement but missing from the bundle",
 				  man->path);
-	if (c->missing_files++ == 0) {
-		free(s->miss_path);
-		s->miss_path = osp_strdup(man->path);
-		s->miss_comp = c;
-		if (s->miss_path == NULL)
-			return osp_nomem(v->ctx);
-	}
+	c->missing_files++;
 	c->missing_bytes += files->size;
 	return list_next(v, files, 0);
 }
@@ -799,10 +806,6 @@ static ospack_error check_record(struct osp_verifier *v, const struct osp_vrecor
 	c = osp_vcomponent_of(v->st, path);
 	if (c == NULL)
 		return osp_reject(v, "%s: in no component of the statement", path);
-	/* some of its files are here, so those before that are not are missing */
-	if (c->missing_files > 0)
-		return osp_reject(v, "%s: listed in the statement but missing from the bundle",
-				  c == v->st->miss_comp ? v->st->miss_path : path);
 	c->seen_files++;
 	c->seen_bytes += r->size;
 	return OSPACK_OK;
@@ -866,15 +869,6 @@ static ospack_error check_left_out(struct osp_verifier *v)
 
 		if (c->missing_files == 0)
 			continue;
-		/* A folder of it that held no file is the first such folder, or the bundle
-		 * is rejected for that one at the end anyway. */
-		if (v->unused_dir != NULL && strncmp(v->unused_dir, c->dir, dl - 1) == 0 &&
-		    (v->unused_dir[dl - 1] == '\0' || v->unused_dir[dl - 1] == '/'))
-			return osp_reject(v,
-					  "%.*s/: the folder of a component none of whose %" PRIu64
-					  " files are here (a component left out leaves no "
-					  "folder)",
-					  (int)dl - 1, c->dir, c->files);
 		if (c->missing_files != c->files || c->missing_bytes != c->bytes)
 			return osp_reject(v,
 					  "%.*s: files.txt lists %" PRIu64 " files of %" PRIu64
@@ -956,7 +950,7 @@ static ospack_error check_payload_v2(struct osp_verifier *v)
 			break;
 		}
 		if (cmp > 0 && osp_vfind_fetch(s, man.path) == NULL) {
-			rc = absent_line(v, &man, &files);
+			rc = absent_line(v, &man, &files, got == 1 ? path : NULL);
 		} else if (cmp > 0) {
 			rc = fetched_line(v, &man, two ? &man2 : NULL, &nfetched);
 		} else if (osp_vfind_fetch(s, path) != NULL) {

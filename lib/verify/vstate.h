@@ -46,8 +46,6 @@ struct osp_vstate {
 	/* partial: the components left out, and the files and bytes they would hold */
 	size_t nleft_out;
 	uint64_t left_files, left_bytes;
-	char *miss_path; /* the first missing file of the component being read */
-	const struct osp_vcomp *miss_comp;
 	struct osp_vfetch *fetch;  /* in the statement's order, as fetch.txt lists them */
 	struct osp_vfetch *byname; /* the same, sorted by path */
 	size_t nfetch;
