@@ -204,8 +204,17 @@ void cmd_print_trust(const struct ospack_verify_result *r)
 				printf("signed by trusted key %s\n", r->signatures[i].keyid);
 		return;
 	}
-	printf("warning: no signature was checked against a trusted key: the contents are intact\n"
-	       "and complete as the statement says, but nothing shows who made it (use --key).\n");
+	if (r->nleft_out > 0)
+		printf("warning: no signature was checked against a trusted key: the files that "
+		       "are\n"
+		       "here are intact as the statement says, but nothing shows who made them "
+		       "(use\n"
+		       "--key).\n");
+	else
+		printf("warning: no signature was checked against a trusted key: the contents are "
+		       "intact\n"
+		       "and complete as the statement says, but nothing shows who made it (use "
+		       "--key).\n");
 	for (size_t i = 0; i < r->nsignatures; i++)
 		printf("the bundle claims a signature by key %s (not checked)\n",
 		       r->signatures[i].keyid[0] ? r->signatures[i].keyid : "(no key id)");

@@ -9,7 +9,7 @@
 #include "cmd.h"
 
 static const char usage[] =
-	"usage: ospack verify BUNDLE|DIR|- [-k PUBKEY]... [--fetched]\n"
+	"usage: ospack verify BUNDLE|DIR|- [-k PUBKEY]... [--fetched] [--partial]\n"
 	"                     [--sigstore-bundle FILE] [-j N] [--progress] [--json] [-q]\n"
 	"\n"
 	"Checks a bundle in one streaming pass: every entry is a plain file or folder\n"
@@ -28,6 +28,11 @@ static const char usage[] =
 	"      --fetched      DIR must hold every file its fetch.txt names (url entries,\n"
 	"                     see 'ospack fetch'), each what the statement says; without\n"
 	"                     it they may be absent, and the output says how many are\n"
+	"      --partial      whole components may be absent (as 'ospack pull --only'\n"
+	"                     leaves them): they are named, not rejected; every file\n"
+	"                     that is there is checked as strictly as ever. A component\n"
+	"                     with only some of its files, or an empty folder, is\n"
+	"                     still rejected\n"
 	"      --sigstore-bundle FILE  also check FILE, a detached Sigstore bundle v0.3\n"
 	"                     (as build --sigstore-out writes): its statement must be the\n"
 	"                     bundle's, byte for byte, and its signature verify with a\n"
@@ -49,6 +54,8 @@ static const char usage[] =
 	"Exit status: 0 verified, 1 rejected (the message names the first problem),\n"
 	"2 usage error, 3 unreadable key, 4 system or I/O error.\n";
 
+enum { OPT_PARTIAL = OPT_FIRST_LOCAL };
+
 static void print_result(const struct ospack_verify_result *r, const char *input,
 			 const char *bundle)
 {
@@ -64,10 +71,23 @@ static void print_result(const struct ospack_verify_result *r, const char *input
 		       "complete and match its manifests, but authenticity was not checked.\n");
 		return;
 	}
-	printf("%s: verified ", strcmp(input, "-") ? input : "stdin");
+	printf("%s: verified %s", strcmp(input, "-") ? input : "stdin",
+	       r->nleft_out > 0 ? "part of " : "");
 	cmd_put_printable(r->bag, stdout);
-	printf(" (%llu files, %llu bytes)\n", (unsigned long long)r->files,
+	printf(" (%llu files, %llu bytes", (unsigned long long)r->files,
 	       (unsigned long long)r->bytes);
+	if (r->nleft_out > 0)
+		printf("; not the whole release");
+	printf(")\n");
+	if (r->nleft_out > 0) {
+		printf("partial: %zu component%s left out:", r->nleft_out,
+		       r->nleft_out == 1 ? "" : "s");
+		for (size_t i = 0; i < r->nleft_out; i++) {
+			printf("%s ", i ? "," : "");
+			cmd_put_printable(r->left_out[i], stdout);
+		}
+		printf("\n");
+	}
 	if (r->url_files > 0 && r->url_fetched == r->url_files)
 		printf("all %llu files fetch.txt names are there and verified\n",
 		       (unsigned long long)r->url_files);
@@ -78,12 +98,13 @@ static void print_result(const struct ospack_verify_result *r, const char *input
 		       (unsigned long long)r->url_files);
 	cmd_print_trust(r);
 	if (r->oms == 2)
-		printf("OMS signature ospack/model.sig: agrees with every file, signed by a "
-		       "trusted "
-		       "key\n");
+		printf("OMS signature ospack/model.sig: agrees with every file%s, signed by a "
+		       "trusted key\n",
+		       r->nleft_out > 0 ? " that is here" : "");
 	else if (r->oms == 1)
-		printf("OMS signature ospack/model.sig: agrees with every file; its signature was "
-		       "not checked against a trusted key\n");
+		printf("OMS signature ospack/model.sig: agrees with every file%s; its signature "
+		       "was not checked against a trusted key\n",
+		       r->nleft_out > 0 ? " that is here" : "");
 	if (r->sigstore_bundle) {
 		printf("Sigstore bundle ");
 		cmd_put_printable(bundle, stdout);
@@ -97,6 +118,7 @@ int cmd_verify(int argc, char **argv)
 		{"key", required_argument, NULL, 'k'},
 		{"jobs", required_argument, NULL, 'j'},
 		{"fetched", no_argument, NULL, OPT_FETCHED},
+		{"partial", no_argument, NULL, OPT_PARTIAL},
 		{"progress", no_argument, NULL, OPT_PROGRESS},
 		{"sigstore-bundle", required_argument, NULL, OPT_SIGSTORE_BUNDLE},
 		{"json", no_argument, NULL, OPT_JSON},
@@ -122,6 +144,8 @@ int cmd_verify(int argc, char **argv)
 			plain = true;
 		else if (c == OPT_FETCHED)
 			o.fetched = 1;
+		else if (c == OPT_PARTIAL)
+			o.partial = 1;
 		else if (c == OPT_SIGSTORE_BUNDLE)
 			o.sigstore_bundle = optarg;
 		else if (c == OPT_JSON)

@@ -191,7 +191,11 @@ struct ospack_verify_opts {
 	int fetched; /* an unpacked folder must hold every file fetch.txt names, and right */
 	/* Appended: a detached Sigstore bundle of the statement, checked with the keys. */
 	const char *sigstore_bundle;
-	int partial; /* TEMP until the verifier's partial mode lands */
+	/*
+	 * Appended: components may be wholly absent (a partial pull): they are named in
+	 * the result, not rejected. What is there is checked as strictly as ever.
+	 */
+	int partial;
 };
 
 struct ospack_verify_signature {
@@ -218,6 +222,13 @@ struct ospack_verify_result {
 	/* Appended: */
 	int plain;	  /* a BagIt bag without an ospack statement: nothing is signed */
 	size_t nwarnings; /* what RFC 8493 says should be and is not (a plain bag) */
+	/*
+	 * Appended: with opts->partial, the components none of whose files (nor their
+	 * folder) are here, "SECTION/NAME", in the byte order of their folders
+	 * data/SECTION/NAME/ (the archive's order).
+	 */
+	char **left_out;
+	size_t nleft_out;
 };
 
 /*

@@ -893,7 +893,7 @@ static ospack_error run(struct pull *p, const char *ref)
 	if (rc == OSPACK_OK)
 		rc = tag_layer(p);
 	if (rc == OSPACK_OK)
-		rc = getenv("XX_NOPRE") ? OSPACK_OK : precheck(p);
+		rc = precheck(p);
 	if (rc == OSPACK_OK)
 		rc = select_components(p);
 	if (rc == OSPACK_OK)

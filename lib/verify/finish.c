@@ -347,8 +347,12 @@ static ospack_error check_bag_info(struct osp_verifier *v)
 {
 	struct osp_vstate *s = v->st;
 	struct osp_vtag *t = osp_vtag_find(v, "bag-info.txt");
-	/* s->files leaves fetched files out already; the payload's bytes hold them */
-	uint64_t octets = v->payload_bytes - s->url_seen_bytes, count = s->files, o, c;
+	/*
+	 * s->files leaves fetched files out already; the payload's bytes hold them. The
+	 * components left out count as the statement gives them: the Oxum is the release's.
+	 */
+	uint64_t octets = v->payload_bytes - s->url_seen_bytes + s->left_bytes,
+		 count = s->files + s->left_files, o, c;
 
 	if (t != NULL && !t->dir && t->size > OSP_BAG_INFO_MAX)
 		return osp_reject(v,
@@ -706,8 +710,7 @@ static ospack_error list_next(struct osp_verifier *v, struct list *l, size_t hex
 	return OSPACK_OK;
 }
 
-/* The component a payload file belongs to, or NULL. */
-static struct osp_vcomp *component_of(struct osp_vstate *s, const char *path)
+struct osp_vcomp *osp_vcomponent_of(struct osp_vstate *s, const char *path)
 {
 	size_t lo = 0, hi = s->ncomps;
 
@@ -743,6 +746,42 @@ static ospack_error fetched_line(struct osp_verifier *v, struct list *man, struc
 	return OSPACK_OK;
 }
 
+/* Whether path is in folder c->dir or is that folder ("data/S/N", no '/' at its end). */
+static bool in_comp(const struct osp_vcomp *c, const char *path)
+{
+	size_t n = strlen(c->dir) - 1;
+
+	return strncmp(path, c->dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/*
+ * A payload file that both lists name and the bundle lacks, next (the next file
+ * the bundle holds, or NULL). Missing beside a file or a folder of its component
+ * that is here, it is rejected; else it is counted: once the pass is over, a
+ * component all of whose files are missing is left out (check_left_out).
+ */
+static ospack_error absent_line(struct osp_verifier *v, struct list *man, struct list *files,
+				const char *next)
+{
+	struct osp_vstate *s = v->st;
+	struct osp_vcomp *c;
+
+	if (!files->end && strcmp(files->path, man->path) < 0)
+		return osp_reject(v, "%s: listed in the statement but missing from the bundle",
+				  files->path);
+	c = osp_vcomponent_of(s, man->path);
+	/* Records come in byte order and a component's paths are together: the next one
+	 * tells whether any file of it is here; an empty folder of it was held by none. */
+	if (files->end || strcmp(files->path, man->path) != 0 || c == NULL || c->seen_files > 0 ||
+	    (next != NULL && in_comp(c, next)) ||
+	    (v->unused_dir != NULL && in_comp(c, v->unused_dir)))
+		return osp_reject(v, "%s: listed in the statement but missing from the bundle",
+				  man->path);
+	c->missing_files++;
+	c->missing_bytes += files->size;
+	return list_next(v, files, 0);
+}
+
 /* One payload file: its manifest line and its files.txt line. */
 static ospack_error check_record(struct osp_verifier *v, const struct osp_vrecord *r,
 				 const char *path, struct list *man, struct list *files)
@@ -764,12 +803,101 @@ static ospack_error check_record(struct osp_verifier *v, const struct osp_vrecor
 	if (v->folder ? ((r->mode & 0111) != 0) != (files->mode == 0755) : r->mode != files->mode)
 		return osp_reject(v, "%s: mode %04o differs from the statement's %04o", path,
 				  r->mode, files->mode);
-	c = component_of(v->st, path);
+	c = osp_vcomponent_of(v->st, path);
 	if (c == NULL)
 		return osp_reject(v, "%s: in no component of the statement", path);
 	c->seen_files++;
 	c->seen_bytes += r->size;
 	return OSPACK_OK;
+}
+
+/* "a/b, c/d" into buf: at most 10 names, as many as fit; *shown says how many. */
+static void left_out_names(const struct osp_vstate *s, char *buf, size_t cap, size_t *shown)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	*shown = 0;
+	for (size_t i = 0; i < s->ncomps && *shown < 10; i++) {
+		const struct osp_vcomp *c = &s->comps[i];
+		int n;
+
+		if (!c->left_out)
+			continue;
+		n = snprintf(buf + len, cap - len, "%s%.*s", len ? ", " : "",
+			     (int)strlen(c->dir) - 6, c->dir + 5);
+		if (n < 0 || (size_t)n >= cap - len) {
+			buf[len] = '\0';
+			break;
+		}
+		len += (size_t)n;
+		(*shown)++;
+	}
+}
+
+/* An empty section folder "data/SECTION" of a partial bundle: all its components are left out. */
+static bool section_left_out(const struct osp_vstate *s, const char *dir)
+{
+	size_t len = strlen(dir);
+	bool any = false;
+
+	for (size_t i = 0; i < s->ncomps; i++) {
+		const struct osp_vcomp *c = &s->comps[i];
+
+		if (strncmp(c->dir, dir, len) != 0 || c->dir[len] != '/')
+			continue;
+		if (!c->left_out)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+/*
+ * The components none of whose files are here: left out, if their folder is not
+ * here either. Accepted with opts->partial, else one rejection names them.
+ */
+static ospack_error check_left_out(struct osp_verifier *v)
+{
+	struct osp_vstate *s = v->st;
+	char names[720];
+	size_t shown;
+
+	for (size_t i = 0; i < s->ncomps; i++) {
+		struct osp_vcomp *c = &s->comps[i];
+		size_t dl = strlen(c->dir);
+
+		if (c->missing_files == 0)
+			continue;
+		if (c->missing_files != c->files || c->missing_bytes != c->bytes)
+			return osp_reject(v,
+					  "%.*s: files.txt lists %" PRIu64 " files of %" PRIu64
+					  " bytes, the statement says %" PRIu64 " files of %" PRIu64
+					  " bytes",
+					  (int)dl - 1, c->dir, c->missing_files, c->missing_bytes,
+					  c->files, c->bytes);
+		c->left_out = true;
+		s->nleft_out++;
+		s->left_files += c->files;
+		s->left_bytes += c->bytes;
+	}
+	for (int i = 0; i < v->nempty_sections; i++)
+		if (!section_left_out(s, v->empty_sections[i]))
+			return osp_reject(v, "%s/: a folder the statement does not account for",
+					  v->empty_sections[i]);
+	if (s->nleft_out == 0 || v->opts->partial)
+		return OSPACK_OK;
+	left_out_names(s, names, sizeof(names), &shown);
+	if (shown < s->nleft_out)
+		return osp_reject(
+			v,
+			"partial: %zu of %zu components are not here: %s, and %zu more (a "
+			"partial pull? `ospack verify --partial` checks the rest)",
+			s->nleft_out, s->ncomps, names, s->nleft_out - shown);
+	return osp_reject(v,
+			  "partial: %zu of %zu components are not here: %s (a partial pull? "
+			  "`ospack verify --partial` checks the rest)",
+			  s->nleft_out, s->ncomps, names);
 }
 
 /*
@@ -821,7 +949,9 @@ static ospack_error check_payload_v2(struct osp_verifier *v)
 			rc = osp_reject(v, "%s: not covered by the statement", path);
 			break;
 		}
-		if (cmp > 0) {
+		if (cmp > 0 && osp_vfind_fetch(s, man.path) == NULL) {
+			rc = absent_line(v, &man, &files, got == 1 ? path : NULL);
+		} else if (cmp > 0) {
 			rc = fetched_line(v, &man, two ? &man2 : NULL, &nfetched);
 		} else if (osp_vfind_fetch(s, path) != NULL) {
 			/* a url entry's file, fetched into the folder */
@@ -853,9 +983,13 @@ static ospack_error check_payload_v2(struct osp_verifier *v)
 		rc = osp_reject(v,
 				"manifest-sha256.txt: lists %zu of the statement's %zu url sources",
 				nfetched, s->nfetch);
+	if (rc == OSPACK_OK)
+		rc = check_left_out(v);
 	for (size_t i = 0; rc == OSPACK_OK && i < s->ncomps; i++) {
 		const struct osp_vcomp *c = &s->comps[i];
 
+		if (c->left_out)
+			continue;
 		if (c->seen_files != c->files || c->seen_bytes != c->bytes)
 			rc = osp_reject(v,
 					"%.*s: %" PRIu64 " files of %" PRIu64
@@ -983,7 +1117,13 @@ ospack_error osp_verifier_finish(struct osp_verifier *v)
 
 static json_t *result_json(const struct osp_verifier *v, const struct ospack_verify_result *r)
 {
-	json_t *sigs = json_array();
+	json_t *sigs = json_array(), *left = json_array();
+
+	for (size_t i = 0; left != NULL && i < r->nleft_out; i++)
+		if (json_array_append_new(left, json_string(r->left_out[i])) != 0) {
+			json_decref(left);
+			left = NULL;
+		}
 
 	for (size_t i = 0; sigs != NULL && i < r->nsignatures; i++)
 		if (json_array_append_new(sigs,
@@ -994,14 +1134,37 @@ static json_t *result_json(const struct osp_verifier *v, const struct ospack_ver
 		}
 	static const char *const oms[] = {"absent", "integrity", "trusted"};
 
-	return json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:b, s:I, s:o, s:s, s:I, s:I, s:s, s:b}",
+	return json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:b, s:I, s:o, s:s, s:I, s:I, s:s, s:b, "
+			 "s:o, s:b}",
 			 "verified", 1, "bag", r->bag, "name", r->name, "version", r->version,
 			 "files", (json_int_t)r->files, "bytes", (json_int_t)r->bytes,
 			 "authenticated", r->authenticated, "trusted_keys",
 			 (json_int_t)r->nkeys_checked, "signatures", sigs, "hash",
 			 osp_alg_name(v->st->alg), "url_files", (json_int_t)r->url_files,
 			 "url_fetched", (json_int_t)r->url_fetched, "oms_signature", oms[r->oms],
-			 "sigstore_bundle", r->sigstore_bundle);
+			 "sigstore_bundle", r->sigstore_bundle, "left_out", left, "partial",
+			 r->nleft_out > 0);
+}
+
+/* The components left out, "SECTION/NAME" in their folders' order. */
+static ospack_error result_left_out(const struct osp_vstate *s, struct ospack_verify_result *r)
+{
+	r->left_out = calloc(s->nleft_out ? s->nleft_out : 1, sizeof(*r->left_out));
+	if (r->left_out == NULL)
+		return OSPACK_ENOMEM;
+	for (size_t i = 0; i < s->ncomps; i++) {
+		const struct osp_vcomp *c = &s->comps[i];
+		size_t len = strlen(c->dir) - 6; /* without "data/" and the last '/' */
+
+		if (!c->left_out)
+			continue;
+		r->left_out[r->nleft_out] = malloc(len + 1);
+		if (r->left_out[r->nleft_out] == NULL)
+			return OSPACK_ENOMEM;
+		memcpy(r->left_out[r->nleft_out], c->dir + 5, len);
+		r->left_out[r->nleft_out++][len] = '\0';
+	}
+	return OSPACK_OK;
 }
 
 struct ospack_verify_result *osp_verifier_result(struct osp_verifier *v)
@@ -1027,6 +1190,10 @@ struct ospack_verify_result *osp_verifier_result(struct osp_verifier *v)
 	if (r->signatures != NULL && s->nsigs > 0)
 		memcpy(r->signatures, s->sigs, s->nsigs * sizeof(*s->sigs));
 	r->nsignatures = r->signatures != NULL ? s->nsigs : 0;
+	if (result_left_out(s, r) != OSPACK_OK) {
+		ospack_verify_result_free(r);
+		return NULL;
+	}
 	j = result_json(v, r);
 	r->json = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(j);
@@ -1047,5 +1214,8 @@ OSPACK_API void ospack_verify_result_free(struct ospack_verify_result *r)
 	free(r->version);
 	free(r->signatures);
 	free(r->json);
+	for (size_t i = 0; i < r->nleft_out; i++)
+		free(r->left_out[i]);
+	free(r->left_out);
 	free(r);
 }

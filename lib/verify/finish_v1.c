@@ -339,6 +339,12 @@ ospack_error osp_finish_v1(struct osp_verifier *v, json_t *subjects, json_t *pre
 	json_error_t err;
 	ospack_error rc;
 
+	/* A v1 statement lists files, not components by folder: none can be said left out. */
+	if (v->opts->partial)
+		return osp_reject(v,
+				  "%s: a format 1 bundle: partial verification needs format 2 "
+				  "(verify it without --partial)",
+				  OSP_ENVELOPE_PATH);
 	if (json_unpack_ex(pred, &err, 0, "{s:s, s:s, s:s, s:s, s:o}", "bag", &s->bag, "name",
 			   &s->name, "version", &s->version, "hash", &hash, "components",
 			   &comps) != 0 ||

@@ -195,6 +195,14 @@ static ospack_error match_file(struct osp_verifier *v, struct vres *res, size_t 
 	return OSPACK_OK;
 }
 
+/* A file of a component left out (opts->partial): the signature covers it, the bag lacks it. */
+static bool left_out(struct osp_verifier *v, const char *path)
+{
+	const struct osp_vcomp *c = v->st->nleft_out > 0 ? osp_vcomponent_of(v->st, path) : NULL;
+
+	return c != NULL && c->left_out;
+}
+
 /* Every file of the bag but model.sig is a resource, and every resource a file. */
 static ospack_error match_bag(struct osp_verifier *v, struct vres *res, size_t n, json_t *ignore)
 {
@@ -219,7 +227,7 @@ static ospack_error match_bag(struct osp_verifier *v, struct vres *res, size_t n
 			rc = match_file(v, res, n, ignore, t->path, t->d.d[OSP_SHA256]);
 	}
 	for (size_t i = 0; rc == OSPACK_OK && i < n; i++)
-		if (!res[i].seen)
+		if (!res[i].seen && !left_out(v, res[i].name))
 			rc = osp_reject(v, "%s: lists %s, which the bag does not hold",
 					OSP_OMS_PATH, res[i].name);
 	osp_sreader_free(recs);

@@ -254,6 +254,8 @@ void osp_verifier_free(struct osp_verifier *v)
 	free(v->cur);
 	free(v->prevkey);
 	free(v->unused_dir);
+	for (int i = 0; i < v->nempty_sections; i++)
+		free(v->empty_sections[i]);
 	osp_buf_free(&v->tagbuf);
 	osp_hash_free(v->hash);
 	osp_hash_free(v->taghash);
@@ -340,6 +342,12 @@ static const char *shown(const struct osp_verifier *v, const char *rel)
 	return rel[0] ? rel : v->root;
 }
 
+/* "data/SECTION": a partial bundle may hold it empty. */
+static bool is_section_dir(const char *d)
+{
+	return strncmp(d, "data/", 5) == 0 && d[5] != '\0' && strchr(d + 5, '/') == NULL;
+}
+
 /* The folders above rel stay on the stack; those left must have held a file. */
 static ospack_error pop_dirs(struct osp_verifier *v, const char *rel)
 {
@@ -351,6 +359,11 @@ static ospack_error pop_dirs(struct osp_verifier *v, const char *rel)
 
 		if (above)
 			break;
+		if (!v->dirs[v->ndirs - 1].used && v->opts->partial && is_section_dir(d) &&
+		    v->nempty_sections < OSP_EMPTY_SECTIONS_MAX) {
+			v->empty_sections[v->nempty_sections++] = v->dirs[--v->ndirs].path;
+			continue;
+		}
 		/* Reported at the end, if nothing else is: a missing file says more. */
 		if (!v->dirs[v->ndirs - 1].used && len > 0 && strcmp(d, "data") != 0 &&
 		    v->unused_dir == NULL) {

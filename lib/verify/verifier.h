@@ -22,6 +22,8 @@ struct osp_spill;
 #define OSP_TAGS_MAX (256ull * 1024 * 1024)
 #define OSP_TAG_FILES_MAX 64
 #define OSP_PATH_MAX 4096
+/* Empty section folders a partial bundle may hold: more are rejected as unused. */
+#define OSP_EMPTY_SECTIONS_MAX 16
 /* Signatures in an envelope: each costs a verification per trusted key. */
 #define OSP_SIGS_MAX 64
 /*
@@ -110,6 +112,10 @@ struct osp_verifier {
 	} dirs[OSP_DEPTH_MAX + 1];
 	int ndirs;
 	char *unused_dir; /* the first folder that held no file */
+	/* opts->partial: section folders (data/SECTION) that held no file, which are right
+	   when every component of their section is left out (finish.c checks) */
+	char *empty_sections[OSP_EMPTY_SECTIONS_MAX];
+	int nempty_sections;
 	/* payload files: records in order, waiting for their digests */
 	struct osp_spill *recs;
 	struct osp_vpending *ring;

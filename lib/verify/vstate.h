@@ -28,6 +28,9 @@ struct osp_vcomp {
 	char dir[512]; /* "data/<section>/<name>/" */
 	uint64_t files, bytes;
 	uint64_t seen_files, seen_bytes;
+	/* files.txt's lines of it that the bundle lacks; all of them: it is left out */
+	uint64_t missing_files, missing_bytes;
+	bool left_out;
 };
 
 struct osp_vstate {
@@ -40,6 +43,9 @@ struct osp_vstate {
 	size_t nsubj;
 	struct osp_vcomp *comps; /* v2, sorted by folder */
 	size_t ncomps;
+	/* partial: the components left out, and the files and bytes they would hold */
+	size_t nleft_out;
+	uint64_t left_files, left_bytes;
 	struct osp_vfetch *fetch;  /* in the statement's order, as fetch.txt lists them */
 	struct osp_vfetch *byname; /* the same, sorted by path */
 	size_t nfetch;
@@ -62,6 +68,8 @@ ospack_error osp_vparse_json(struct osp_verifier *v, const char *what, const cha
 			     size_t max_values, int max_depth, json_t **out);
 ospack_error osp_vdigest_of(struct osp_verifier *v, json_t *digest, const char *what,
 			    unsigned char sha256[32], const char **sha512);
+/* The v2 component a payload path is in, or NULL. */
+struct osp_vcomp *osp_vcomponent_of(struct osp_vstate *s, const char *path);
 /* Reads a url component's source into s->fetch (sized by the caller). */
 ospack_error osp_vread_url_source(struct osp_verifier *v, json_t *src);
 ospack_error osp_vsort_fetch(struct osp_verifier *v);
