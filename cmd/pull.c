@@ -144,8 +144,9 @@ int cmd_pull(int argc, char **argv)
 			cmd_put_printable(res->bag, stdout);
 			printf(" from ");
 			cmd_put_printable(res->reference, stdout);
-			printf(" into %s (%llu files, %llu bytes)\n", o.output ? o.output : o.dir,
+			printf(" into %s (%llu file%s, %llu bytes)\n", o.output ? o.output : o.dir,
 			       (unsigned long long)res->verify->files,
+			       res->verify->files == 1 ? "" : "s",
 			       (unsigned long long)res->verify->bytes);
 			if (res->nleft_out > 0) {
 				printf("partial: %zu component%s left out:", res->nleft_out,

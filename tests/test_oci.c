@@ -170,9 +170,9 @@ static const struct good {
 	{"reg.io/m:t@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 	 "reg.io", "m", "t",
 	 "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", NULL},
-	{"oci-layout:out", NULL, NULL, "latest", NULL, "out"},
+	{"oci-layout:out", NULL, NULL, NULL, NULL, "out"},
 	{"oci-layout:/tmp/a:b/out:v2", NULL, NULL, "v2", NULL, "/tmp/a:b/out"},
-	{"oci-layout:/tmp/a:b/out", NULL, NULL, "latest", NULL, "/tmp/a:b/out"},
+	{"oci-layout:/tmp/a:b/out", NULL, NULL, NULL, NULL, "/tmp/a:b/out"},
 };
 
 static const struct bad {

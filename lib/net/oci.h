@@ -18,7 +18,8 @@
  * digest, the tag is "latest".
  *
  * "oci-layout:DIR[:TAG]" names an OCI image layout folder instead: layout is
- * then set, registry and repository are NULL and DIR is in path.
+ * then set, registry and repository are NULL and DIR is in path; without a TAG,
+ * tag is NULL (pull takes the layout's only manifest, push tags the version).
  */
 struct osp_oci_ref {
 	char *registry;	  /* "host[:port]" */

@@ -128,7 +128,7 @@ static ospack_error parse_layout(struct ospack_ctx *ctx, const char *s, struct o
 {
 	const char *dir = s + strlen(LAYOUT_PREFIX);
 	const char *colon = strrchr(dir, ':');
-	const char *tag = "latest";
+	const char *tag = NULL;
 	size_t dlen = strlen(dir);
 
 	/* The text after the last ':' is a tag unless it holds a '/' (then it is part of DIR). */
@@ -144,8 +144,8 @@ static ospack_error parse_layout(struct ospack_ctx *ctx, const char *s, struct o
 		return bad(ctx, s, "no folder after oci-layout:");
 	out->layout = true;
 	out->path = osp_strndup(dir, dlen);
-	out->tag = osp_strdup(tag);
-	if (out->path == NULL || out->tag == NULL)
+	out->tag = tag ? osp_strdup(tag) : NULL;
+	if (out->path == NULL || (tag != NULL && out->tag == NULL))
 		return osp_nomem(ctx);
 	return OSPACK_OK;
 }
