@@ -99,6 +99,20 @@ ms=$((($(date +%s%N) - start) / 1000000))
 	[ "$ms" -ge 900 ] && grep -q 'requests=2 ' "$T/err"
 ok $? "a 503 with Retry-After: 1 is retried after that second (${ms} ms), not the 50 ms of OSPACK_HTTP_RETRY_DELAY_MS"
 [ "$rc" -eq 0 ] || diag "$(cat "$T/err")"
+registry_proxy_start hang
+start=$(date +%s%N)
+TEST_OCI_INTERRUPT_MS=300 run "$C" exists "$PROXY/team/model" "$BIG"
+ms=$((($(date +%s%N) - start) / 1000000))
+[ "$rc" -eq 8 ] && grep -q '^error 8: interrupted$' "$T/err" && [ "$ms" -lt 5000 ]
+ok $? "ospack_interrupt() during a request that hangs: EINTR at once (${ms} ms)"
+[ "$rc" -eq 8 ] || diag "$(cat "$T/err")"
+registry_proxy_start busy busy
+start=$(date +%s%N)
+TEST_OCI_INTERRUPT_MS=300 run "$C" exists "$PROXY/team/model" "$BIG"
+ms=$((($(date +%s%N) - start) / 1000000))
+[ "$rc" -eq 8 ] && grep -q '^error 8: interrupted$' "$T/err" && [ "$ms" -lt 900 ]
+ok $? "ospack_interrupt() during the wait before a retry: EINTR at once (${ms} ms)"
+[ "$rc" -eq 8 ] || diag "$(cat "$T/err")"
 registry_proxy_start patch-drop
 OSPACK_OCI_CHUNK_SIZE=4096 run "$C" push-blob "$PROXY/team/resumed" "$T/big2"
 [ "$rc" -eq 0 ] && [ "$(cat "$T/out")" = "$BIG2" ] && grep -q '^dropped a PATCH after 2048 of its 4096 bytes' "$PROXY_LOG" &&

@@ -8,6 +8,7 @@ Forwards every request to 127.0.0.1:UPSTREAM-PORT (the Host header kept, so the
 registry's Locations point back here). Each FAULT applies once, to the first
 request it matches:
   busy          the first request gets 503 with Retry-After: 1
+  hang          the first request gets no answer for 20 s
   patch-drop    the second PATCH: half its body goes on (as a PATCH of that half),
                 then the connection is closed without an answer. Distribution then
                 refuses the session's old URL (its _state holds the old offset); the
@@ -25,6 +26,7 @@ import http.client
 import http.server
 import sys
 import threading
+import time
 
 UPSTREAM = int(sys.argv[1])
 PORT_FILE, LOG_FILE = sys.argv[2], sys.argv[3]
@@ -95,6 +97,10 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         log("%s %s auth=%s range=%s content-range=%s" % (
             self.command, self.path, "yes" if auth else "no", self.headers.get("Range", "-"),
             self.headers.get("Content-Range", "-")))
+        if take("hang"):
+            time.sleep(20)
+            self.close_connection = True
+            return
         if take("busy"):
             self.send_response(503)
             self.send_header("Retry-After", "1")

@@ -6,9 +6,11 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hash.h"
 #include "net/oci.h"
@@ -22,7 +24,18 @@ static const char usage[] =
 	"       test_oci put-manifest REF TAG FILE MEDIA-TYPE\n"
 	"       test_oci get-manifest REF REFERENCE OUT\n"
 	"       test_oci get-blob REF DIGEST SIZE OUT\n"
-	"Errors: \"error CODE: MESSAGE\" on stderr, exit CODE. Stats on stderr after each call.\n";
+	"Errors: \"error CODE: MESSAGE\" on stderr, exit CODE. Stats on stderr after each call.\n"
+	"TEST_OCI_INTERRUPT_MS=N calls ospack_interrupt() N ms after the start.\n";
+
+static void *interrupter(void *arg)
+{
+	struct timespec ts = {.tv_sec = *(long *)arg / 1000,
+			      .tv_nsec = *(long *)arg % 1000 * 1000000};
+
+	nanosleep(&ts, NULL);
+	ospack_interrupt();
+	return NULL;
+}
 
 static ospack_error file_digest(struct ospack_ctx *ctx, const char *buf, size_t n,
 				char out[OSP_OCI_DIGEST_LEN])
@@ -266,6 +279,12 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "parse") == 0) {
 		rc = parse(ctx, argv[2]);
 	} else {
+		static long ms;
+		pthread_t th;
+
+		if (getenv("TEST_OCI_INTERRUPT_MS") != NULL &&
+		    (ms = strtol(getenv("TEST_OCI_INTERRUPT_MS"), NULL, 10)) > 0)
+			pthread_create(&th, NULL, interrupter, &ms);
 		o.push = strcmp(argv[1], "push-blob") == 0 || strcmp(argv[1], "mount") == 0 ||
 			 strcmp(argv[1], "put-manifest") == 0;
 		if ((rc = osp_oci_ref_parse(ctx, argv[2], &ref)) == OSPACK_OK &&

@@ -280,6 +280,11 @@ static ospack_error send_req(struct osp_registry *r, struct osp_http_call *c, co
 
 		if (r->auth != NULL && on_registry(r, c->url))
 			nomem = (h = curl_slist_append(h, r->auth)) == NULL;
+		/* No wait for a "100 Continue" that some servers never send. */
+		if (!nomem && c->body_len > 0) {
+			nomem = (t = curl_slist_append(h, "Expect:")) == NULL;
+			h = nomem ? h : t;
+		}
 		for (size_t i = 0; extra != NULL && extra[i] != NULL && !nomem; i++) {
 			nomem = (t = curl_slist_append(h, extra[i])) == NULL;
 			h = nomem ? h : t;
