@@ -56,16 +56,17 @@ static const char usage[] =
 
 int cmd_push(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"key", required_argument, NULL, 'k'},
-						 {"oci-layout", required_argument, NULL, OPT_OCI_LAYOUT},
-						 {"plain-http", no_argument, NULL, OPT_PLAIN_HTTP},
-						 {"mount-from", required_argument, NULL, OPT_MOUNT_FROM},
-						 {"jobs", required_argument, NULL, 'j'},
-						 {"progress", no_argument, NULL, OPT_PROGRESS},
-						 {"json", no_argument, NULL, OPT_JSON},
-						 {"quiet", no_argument, NULL, 'q'},
-						 {"help", no_argument, NULL, 'h'},
-						 {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {
+		{"key", required_argument, NULL, 'k'},
+		{"oci-layout", required_argument, NULL, OPT_OCI_LAYOUT},
+		{"plain-http", no_argument, NULL, OPT_PLAIN_HTTP},
+		{"mount-from", required_argument, NULL, OPT_MOUNT_FROM},
+		{"jobs", required_argument, NULL, 'j'},
+		{"progress", no_argument, NULL, OPT_PROGRESS},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
 	struct ospack_push_opts o = {0};
 	struct ospack_push_result *res = NULL;
 	struct ospack_ctx *ctx;
@@ -104,8 +105,9 @@ int cmd_push(int argc, char **argv)
 	}
 	want = o.oci_layout ? 1 : 2;
 	if (argc - optind != want) {
-		status = cmd_usage_error("push", "%s", o.oci_layout ? "push --oci-layout OUT takes one BUNDLE"
-								  : "push takes BUNDLE and REF");
+		status = cmd_usage_error("push", "%s",
+					 o.oci_layout ? "push --oci-layout OUT takes one BUNDLE"
+						      : "push takes BUNDLE and REF");
 		goto out;
 	}
 	if (!cmd_keys_default(&keys)) {

@@ -313,10 +313,10 @@ OSPACK_API ospack_error ospack_inspect(struct ospack_ctx *ctx, const char *input
 struct ospack_push_opts {
 	const char *const *keys; /* trusted public keys the bundle is verified with first */
 	size_t nkeys;
-	int plain_http;		/* http:// instead of https:// */
-	const char *oci_layout; /* write an OCI image layout folder instead; ref is NULL */
-	unsigned jobs;		/* threads that verify; 0: the online CPUs */
-	const char *tmpdir;	/* NULL: /tmp */
+	int plain_http;		     /* http:// instead of https:// */
+	const char *oci_layout;	     /* write an OCI image layout folder instead; ref is NULL */
+	unsigned jobs;		     /* threads that verify; 0: the online CPUs */
+	const char *tmpdir;	     /* NULL: /tmp */
 	ospack_progress_fn progress; /* or NULL: bytes of the layers sent */
 	void *progress_arg;
 	/* a repository of the same registry to mount missing blobs from, or NULL */
@@ -324,14 +324,14 @@ struct ospack_push_opts {
 };
 
 struct ospack_push_result {
-	char *reference;	  /* what was written: "REGISTRY/REPO:TAG" or "oci-layout:DIR:TAG" */
-	char digest[72];	  /* the manifest's "sha256:..." */
-	uint64_t layers;	  /* layers in the manifest */
-	uint64_t blobs_uploaded;  /* layers and config sent */
-	uint64_t blobs_skipped;	  /* already there */
-	uint64_t blobs_mounted;	  /* mounted from opts->mount_from */
-	uint64_t bytes_sent;	  /* bytes of the blobs sent */
-	char *json;		  /* the whole result as one compact JSON object */
+	char *reference;	 /* what was written: "REGISTRY/REPO:TAG" or "oci-layout:DIR:TAG" */
+	char digest[72];	 /* the manifest's "sha256:..." */
+	uint64_t layers;	 /* layers in the manifest */
+	uint64_t blobs_uploaded; /* layers and config sent */
+	uint64_t blobs_skipped;	 /* already there */
+	uint64_t blobs_mounted;	 /* mounted from opts->mount_from */
+	uint64_t bytes_sent;	 /* bytes of the blobs sent */
+	char *json;		 /* the whole result as one compact JSON object */
 };
 
 /*
@@ -349,8 +349,8 @@ struct ospack_pull_opts {
 	const char *const *keys; /* trusted public keys */
 	size_t nkeys;
 	int plain_http;
-	const char *output; /* reassemble the bundle archive here, or NULL */
-	const char *dir;    /* or unpack into this empty or new folder */
+	const char *output;	 /* reassemble the bundle archive here, or NULL */
+	const char *dir;	 /* or unpack into this empty or new folder */
 	const char *const *only; /* "SECTION" or "SECTION/NAME": fetch only these (with dir) */
 	size_t nonly;
 	unsigned jobs;

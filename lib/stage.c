@@ -186,7 +186,7 @@ struct extraction {
 	struct ospack_ctx *ctx;
 	const char *dir;
 	const char *cmd; /* "extract" or "pull", for messages */
-	int dirfd; /* the target, opened once: everything below goes through it */
+	int dirfd;	 /* the target, opened once: everything below goes through it */
 	char stage[64];
 	bool made;
 };
@@ -268,7 +268,8 @@ static ospack_error open_target(struct extraction *e)
 		locked = true;
 	else if (errno == EWOULDBLOCK)
 		return osp_error(e->ctx, OSPACK_EUSAGE,
-				 "%s: another ospack extract or pull is running into this folder", dir);
+				 "%s: another ospack extract or pull is running into this folder",
+				 dir);
 	/* Else the file system has no locks: leftovers are then named, not removed. */
 	fd = dup(e->dirfd);
 	d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -296,8 +297,8 @@ static ospack_error open_target(struct extraction *e)
 					dir, de->d_name);
 		} else if (rc == OSPACK_OK) {
 			why = osp_error(e->ctx, OSPACK_EUSAGE,
-					"%s: not empty (%s wants an empty or new folder)",
-					dir, e->cmd);
+					"%s: not empty (%s wants an empty or new folder)", dir,
+					e->cmd);
 		}
 		if (rc == OSPACK_OK)
 			rc = why;
@@ -332,7 +333,6 @@ static void unmake_target(struct extraction *e)
 	    mine.st_dev == now.st_dev && mine.st_ino == now.st_ino)
 		rmdir(e->dir);
 }
-
 
 struct osp_stage {
 	struct extraction e;

@@ -240,8 +240,8 @@ ospack_error osp_awriter_open(struct ospack_ctx *ctx, int fd, int64_t mtime, boo
 }
 
 ospack_error osp_awriter_open_cb(struct ospack_ctx *ctx,
-				 ospack_error (*sink)(void *arg, const void *p, size_t n), void *arg,
-				 int64_t mtime, struct osp_awriter **out)
+				 ospack_error (*sink)(void *arg, const void *p, size_t n),
+				 void *arg, int64_t mtime, struct osp_awriter **out)
 {
 	ospack_error rc = osp_awriter_open(ctx, -1, mtime, false, out);
 

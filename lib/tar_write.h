@@ -15,8 +15,8 @@ ospack_error osp_awriter_open(struct ospack_ctx *ctx, int fd, int64_t mtime, boo
 			      struct osp_awriter **out);
 /* The same, its output given to sink (whose failure is on ctx already) instead of an fd. */
 ospack_error osp_awriter_open_cb(struct ospack_ctx *ctx,
-				 ospack_error (*sink)(void *arg, const void *p, size_t n), void *arg,
-				 int64_t mtime, struct osp_awriter **out);
+				 ospack_error (*sink)(void *arg, const void *p, size_t n),
+				 void *arg, int64_t mtime, struct osp_awriter **out);
 /* Names the output in write errors; name is borrowed and must outlive w. */
 void osp_awriter_set_name(struct osp_awriter *w, const char *name);
 /* A folder entry; path without the trailing slash. Mode 0755. */

@@ -144,7 +144,7 @@ static bool exists(const char *dir, const char *rel)
 static ospack_error folder_tags(struct osp_obundle *b)
 {
 	static const char *const after[] = {"tagmanifest-sha256.txt", "tagmanifest-sha512.txt",
-					     OSP_OMS_PATH};
+					    OSP_OMS_PATH};
 	char *text = NULL, *p = osp_asprintf("%s/tagmanifest-sha256.txt", b->tagdir);
 	size_t len;
 	ospack_error rc;
@@ -225,12 +225,13 @@ static ospack_error archive_tags(struct osp_obundle *b, const char *input, const
 			break;
 		name = st == ARCHIVE_OK ? archive_entry_pathname_utf8(e) : NULL;
 		if (name == NULL) {
-			rc = osp_error(b->ctx, OSPACK_EIO, "%s: %s", input, archive_error_string(a));
+			rc = osp_error(b->ctx, OSPACK_EIO, "%s: %s", input,
+				       archive_error_string(a));
 			break;
 		}
 		rel = strchr(name, '/');
-		if (b->bag == NULL && (b->bag = osp_strndup(name, rel ? (size_t)(rel - name)
-								 : strlen(name))) == NULL)
+		if (b->bag == NULL &&
+		    (b->bag = osp_strndup(name, rel ? (size_t)(rel - name) : strlen(name))) == NULL)
 			rc = osp_nomem(b->ctx);
 		if (rc != OSPACK_OK || rel == NULL || rel[1] == '\0' ||
 		    strncmp(rel + 1, "data/", 5) == 0 || strcmp(rel + 1, "data") == 0)
@@ -249,7 +250,8 @@ static ospack_error archive_tags(struct osp_obundle *b, const char *input, const
 		}
 		rc = add_tag(b, rel);
 		fd = rc == OSPACK_OK
-			     ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)
+			     ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+				    0600)
 			     : -1;
 		if (rc == OSPACK_OK && fd < 0)
 			rc = osp_errno(b->ctx, errno, "cannot create", path);
@@ -301,7 +303,8 @@ ospack_error osp_obundle_load(struct osp_obundle *b)
 	free(p);
 	if (rc == OSPACK_OK && ((env = json_loadb(text, len, 0, &err)) == NULL ||
 				(b64 = json_string_value(json_object_get(env, "payload"))) == NULL))
-		rc = osp_error(b->ctx, OSPACK_EREJECT, "%s: not a DSSE envelope", OSP_ENVELOPE_PATH);
+		rc = osp_error(b->ctx, OSPACK_EREJECT, "%s: not a DSSE envelope",
+			       OSP_ENVELOPE_PATH);
 	if (rc == OSPACK_OK)
 		rc = osp_base64_decode(b->ctx, b64, strlen(b64), &payload, &plen);
 	if (rc == OSPACK_OK &&

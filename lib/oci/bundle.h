@@ -17,7 +17,7 @@
 /* A component of the statement. */
 struct osp_ocomp {
 	char *section, *name;
-	char *dir; /* "data/SECTION/NAME/" */
+	char *dir;    /* "data/SECTION/NAME/" */
 	json_t *json; /* the statement's component (borrowed) */
 	bool url;     /* its file is fetched, not bundled */
 	uint64_t files, bytes;

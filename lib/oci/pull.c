@@ -49,7 +49,7 @@ struct pull {
 	struct ospack_verify_opts vo; /* the verifier keeps a pointer to it */
 	struct osp_sink sink;
 	struct osp_dirtrack dt;
-	bool *wanted; /* per component of b */
+	bool *wanted;	/* per component of b */
 	json_t **layer; /* per component: its descriptor */
 	struct ospack_progress prog;
 	/* the file going by */
@@ -78,8 +78,8 @@ static ospack_error blob_write(void *arg, const void *q, size_t n)
 	const char *c = q;
 
 	if (p->bgot + n > p->bmax)
-		return osp_error(p->ctx, OSPACK_EREJECT, "%s: a blob longer than its descriptor says",
-				 p->refname);
+		return osp_error(p->ctx, OSPACK_EREJECT,
+				 "%s: a blob longer than its descriptor says", p->refname);
 	if (osp_hash_update(p->ctx, p->bhash, q, n) != OSPACK_OK)
 		return p->ctx->code;
 	p->bgot += n;
@@ -144,8 +144,8 @@ static ospack_error fetch_blob(struct pull *p, json_t *desc, const char *name, u
 	osp_hex(d.d[OSP_SHA256], 32, got + 7);
 	if (p->bgot != (uint64_t)size || strcmp(got, digest) != 0)
 		return osp_error(p->ctx, OSPACK_EREJECT,
-				 "%s: layer %s: its %llu bytes have the digest %s",
-				 p->refname, digest, (unsigned long long)p->bgot, got);
+				 "%s: layer %s: its %llu bytes have the digest %s", p->refname,
+				 digest, (unsigned long long)p->bgot, got);
 	return OSPACK_OK;
 }
 
@@ -203,7 +203,8 @@ static ospack_error get_manifest(struct pull *p)
 	for (size_t i = 0; i < json_array_size(layers); i++)
 		if (!good_desc(json_array_get(layers, i)))
 			return osp_error(p->ctx, OSPACK_EREJECT,
-					 "%s: the manifest's layer %zu is malformed", p->refname, i);
+					 "%s: the manifest's layer %zu is malformed", p->refname,
+					 i);
 	if (find_layer(layers, "mediaType", OSP_MT_BAG) == NULL)
 		return osp_error(p->ctx, OSPACK_EREJECT,
 				 "%s: not an ospack release (no layer of type %s)", p->refname,
@@ -232,7 +233,8 @@ static ospack_error unpack_tags(struct pull *p, const char *blob)
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
 	ospack_error rc = OSPACK_OK;
-	char *dir = osp_asprintf("%s/tags", p->work), *sub = osp_asprintf("%s/tags/ospack", p->work);
+	char *dir = osp_asprintf("%s/tags", p->work),
+	     *sub = osp_asprintf("%s/tags/ospack", p->work);
 
 	if (loc == NULL || a == NULL || dir == NULL || sub == NULL) {
 		rc = osp_nomem(p->ctx);
@@ -266,8 +268,8 @@ static ospack_error unpack_tags(struct pull *p, const char *blob)
 		if (archive_entry_filetype(e) != AE_IFREG || !tag_name_ok(name) ||
 		    p->b->ntags >= OSP_TAG_FILES_MAX) {
 			rc = osp_error(p->ctx, OSPACK_EREJECT,
-				       "%s: the tag layer holds %s, which is no tag file", p->refname,
-				       name);
+				       "%s: the tag layer holds %s, which is no tag file",
+				       p->refname, name);
 			break;
 		}
 		path = osp_asprintf("%s/%s", p->b->tagdir, name);
@@ -373,9 +375,10 @@ static ospack_error select_components(struct pull *p)
 
 		for (size_t i = 0; i < b->ncomps; i++) {
 			size_t sl = strlen(b->comps[i].section);
-			bool match = strcmp(want, b->comps[i].section) == 0 ||
-				     (strncmp(want, b->comps[i].section, sl) == 0 && want[sl] == '/' &&
-				      strcmp(want + sl + 1, b->comps[i].name) == 0);
+			bool match =
+				strcmp(want, b->comps[i].section) == 0 ||
+				(strncmp(want, b->comps[i].section, sl) == 0 && want[sl] == '/' &&
+				 strcmp(want + sl + 1, b->comps[i].name) == 0);
 
 			if (match)
 				p->wanted[i] = found = true;
@@ -605,8 +608,8 @@ static ospack_error tar_layer(struct pull *p, json_t *desc, struct osp_ocursor *
 			rc = file_end(p);
 	}
 	if (rc == OSPACK_OK && archive_read_next_header(a, &e) != ARCHIVE_EOF)
-		rc = osp_error(p->ctx, OSPACK_EREJECT, "%s: the layer holds more than the signed files",
-			       c->dir);
+		rc = osp_error(p->ctx, OSPACK_EREJECT,
+			       "%s: the layer holds more than the signed files", c->dir);
 	if (a != NULL)
 		archive_read_free(a);
 	osp_locale_pop(loc);
@@ -848,9 +851,9 @@ static ospack_error result(struct pull *p)
 	}
 	if (r->verify->json != NULL)
 		v = json_loads(r->verify->json, 0, NULL);
-	j = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:I, s:I, s:o, s:o*}", "reference",
-		      r->reference, "digest", r->digest, "bag", r->bag, "output", p->o->output,
-		      "directory", p->o->dir, "blobs", (json_int_t)r->blobs, "bytes_received",
+	j = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:I, s:I, s:o, s:o*}", "reference", r->reference,
+		      "digest", r->digest, "bag", r->bag, "output", p->o->output, "directory",
+		      p->o->dir, "blobs", (json_int_t)r->blobs, "bytes_received",
 		      (json_int_t)r->bytes_received, "left_out", left, "verify", v);
 	r->json = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(j);
@@ -1002,11 +1005,10 @@ static ospack_error ls_render(struct pull *p, json_t *pred, char **text, char **
 			       sizeof(human));
 		osp_buf_printf(&b, "  %-10s %s  %s\n", human, mt ? mt : "?",
 			       comp ? comp : "(tag files and statement)");
-		json_array_append_new(
-			ls, json_pack("{s:O, s:O, s:O, s:s?}", "mediaType",
-				      json_object_get(l, "mediaType"), "digest",
-				      json_object_get(l, "digest"), "size", json_object_get(l, "size"),
-				      "component", comp));
+		json_array_append_new(ls, json_pack("{s:O, s:O, s:O, s:s?}", "mediaType",
+						    json_object_get(l, "mediaType"), "digest",
+						    json_object_get(l, "digest"), "size",
+						    json_object_get(l, "size"), "component", comp));
 	}
 	j = json_pack("{s:s, s:s, s:O, s:o}", "reference", p->refname, "digest", p->r->digest,
 		      "release", pred, "layers", ls);
@@ -1050,7 +1052,8 @@ OSPACK_API ospack_error ospack_ls(struct ospack_ctx *ctx, const char *ref,
 		rc = open_ref(&p, ref, p.o->plain_http);
 	if (rc == OSPACK_OK)
 		rc = tag_layer(&p);
-	if (rc == OSPACK_OK && (path = osp_asprintf("%s/%s", p.b->tagdir, OSP_ENVELOPE_PATH)) == NULL)
+	if (rc == OSPACK_OK &&
+	    (path = osp_asprintf("%s/%s", p.b->tagdir, OSP_ENVELOPE_PATH)) == NULL)
 		rc = osp_nomem(ctx);
 	if (rc == OSPACK_OK)
 		rc = osp_read_file(ctx, path, OSP_ENVELOPE_MAX, OSPACK_EREJECT, &env, &len);

@@ -108,8 +108,7 @@ static ospack_error send_blob(struct push *p, const char *digest, uint64_t size,
 	bool have = false;
 	ospack_error rc = osp_store_blob_exists(p->s, digest, &have);
 
-	if (rc == OSPACK_OK && !have && p->o->mount_from != NULL &&
-	    osp_store_stats(p->s) != NULL) {
+	if (rc == OSPACK_OK && !have && p->o->mount_from != NULL && osp_store_stats(p->s) != NULL) {
 		bool mounted = false;
 
 		rc = osp_store_blob_mount(p->s, digest, p->o->mount_from, &mounted);
@@ -178,7 +177,8 @@ static ospack_error raw_layer(struct push *p, const struct osp_ocomp *c)
 	if (qname == NULL)
 		return osp_nomem(p->ctx);
 	snprintf(digest, sizeof(digest), "sha256:%s", f->sha256);
-	snprintf(mt, sizeof(mt), "application/vnd.cncf.model.%s.v1.raw", osp_layer_kind(c->section));
+	snprintf(mt, sizeof(mt), "application/vnd.cncf.model.%s.v1.raw",
+		 osp_layer_kind(c->section));
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	snprintf(meta, sizeof(meta),
@@ -299,7 +299,8 @@ static ospack_error tar_layer(struct push *p, const struct osp_ocomp *c, uint64_
 	rc = send_blob(p, digest, p->lbytes, fill_tar, &tf);
 	if (rc != OSPACK_OK)
 		return rc;
-	snprintf(mt, sizeof(mt), "application/vnd.cncf.model.%s.v1.tar", osp_layer_kind(c->section));
+	snprintf(mt, sizeof(mt), "application/vnd.cncf.model.%s.v1.tar",
+		 osp_layer_kind(c->section));
 	snprintf(comp, sizeof(comp), "%s/%s", c->section, c->name);
 	ann = json_pack("{s:s%, s:s}", OSP_ANN_FILEPATH, c->dir, strlen(c->dir) - 1,
 			OSP_ANN_COMPONENT, comp);
@@ -345,9 +346,8 @@ static ospack_error component_layers(struct push *p)
 	osp_ocursor_mark_free(&mark);
 	if (rc == OSPACK_OK && more != 0)
 		rc = more < 0 ? p->ctx->code
-			      : osp_error(p->ctx, OSPACK_EREJECT,
-					  "%s: %s is in no component", OSP_FILES_PATH,
-					  p->cur.cur.path);
+			      : osp_error(p->ctx, OSPACK_EREJECT, "%s: %s is in no component",
+					  OSP_FILES_PATH, p->cur.cur.path);
 	osp_ocursor_close(&p->cur);
 	return rc;
 }
@@ -415,7 +415,8 @@ static int strcmp_ptr(const void *a, const void *b)
 /* Every license expression of the release, once each, sorted. */
 static json_t *licenses(json_t *pred)
 {
-	json_t *set = json_object(), *arr = json_array(), *comps = json_object_get(pred, "components");
+	json_t *set = json_object(), *arr = json_array(),
+	       *comps = json_object_get(pred, "components");
 	const char *lic = json_string_value(json_object_get(pred, "license"));
 	const char *key;
 	json_t *v;
@@ -522,9 +523,10 @@ static ospack_error put_manifest(struct push *p, const char *tag, const char *wa
 	if (want != NULL) {
 		rc = osp_oci_digest(p->ctx, text, strlen(text), p->r->digest);
 		if (rc == OSPACK_OK && strcmp(want, p->r->digest) != 0)
-			rc = osp_error(p->ctx, OSPACK_EUSAGE,
-				       "the bundle's manifest is %s, not the %s the reference names",
-				       p->r->digest, want);
+			rc = osp_error(
+				p->ctx, OSPACK_EUSAGE,
+				"the bundle's manifest is %s, not the %s the reference names",
+				p->r->digest, want);
 	}
 	if (rc == OSPACK_OK)
 		rc = osp_store_manifest_put(p->s, tag ? tag : want, text, strlen(text),
@@ -536,11 +538,12 @@ static ospack_error put_manifest(struct push *p, const char *tag, const char *wa
 static ospack_error result_json(struct push *p)
 {
 	struct ospack_push_result *r = p->r;
-	json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "reference", r->reference,
-			      "digest", r->digest, "bag", p->b->bag, "layers", (json_int_t)r->layers,
-			      "blobs_uploaded", (json_int_t)r->blobs_uploaded, "blobs_skipped",
-			      (json_int_t)r->blobs_skipped, "blobs_mounted",
-			      (json_int_t)r->blobs_mounted, "bytes_sent", (json_int_t)r->bytes_sent);
+	json_t *j =
+		json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "reference", r->reference,
+			  "digest", r->digest, "bag", p->b->bag, "layers", (json_int_t)r->layers,
+			  "blobs_uploaded", (json_int_t)r->blobs_uploaded, "blobs_skipped",
+			  (json_int_t)r->blobs_skipped, "blobs_mounted",
+			  (json_int_t)r->blobs_mounted, "bytes_sent", (json_int_t)r->bytes_sent);
 
 	r->json = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(j);
@@ -625,7 +628,8 @@ OSPACK_API ospack_error ospack_push(struct ospack_ctx *ctx, const char *bundle, 
 		if ((r.path = osp_strdup(p.o->oci_layout)) == NULL)
 			rc = osp_nomem(ctx);
 	} else if (ref == NULL)
-		rc = osp_error(ctx, OSPACK_EUSAGE, "push needs a reference or an OCI layout folder");
+		rc = osp_error(ctx, OSPACK_EUSAGE,
+			       "push needs a reference or an OCI layout folder");
 	else
 		rc = osp_oci_ref_parse(ctx, ref, &r);
 	if (rc == OSPACK_OK)

@@ -151,8 +151,8 @@ static ospack_error layout_open(struct osp_store *s, const char *dir, bool push)
 	return rc;
 }
 
-ospack_error osp_store_open(struct ospack_ctx *ctx, const struct osp_oci_ref *ref,
-			    bool plain_http, bool push, struct osp_store **out)
+ospack_error osp_store_open(struct ospack_ctx *ctx, const struct osp_oci_ref *ref, bool plain_http,
+			    bool push, struct osp_store **out)
 {
 	struct osp_store *s = calloc(1, sizeof(*s));
 	ospack_error rc;
@@ -520,9 +520,8 @@ static ospack_error find_entry(struct osp_store *s, json_t *index, const char *r
 
 		if (reference == NULL && n == 1)
 			*out = e;
-		else if (reference != NULL &&
-			 ((name != NULL && strcmp(name, reference) == 0) ||
-			  (digest != NULL && strcmp(digest, reference) == 0)))
+		else if (reference != NULL && ((name != NULL && strcmp(name, reference) == 0) ||
+					       (digest != NULL && strcmp(digest, reference) == 0)))
 			*out = e;
 		else if (name != NULL)
 			osp_buf_printf(&tags, "%s%s", tags.len ? ", " : "", name);

@@ -21,8 +21,8 @@
 struct osp_store;
 
 /* Opens ref's store; a layout folder that does not exist is made only for push. */
-ospack_error osp_store_open(struct ospack_ctx *ctx, const struct osp_oci_ref *ref,
-			    bool plain_http, bool push, struct osp_store **out);
+ospack_error osp_store_open(struct ospack_ctx *ctx, const struct osp_oci_ref *ref, bool plain_http,
+			    bool push, struct osp_store **out);
 /* Commits what push wrote (a new layout folder is renamed into place) and frees s. */
 ospack_error osp_store_commit(struct osp_store *s);
 /* Frees s; a new layout folder that was not committed is removed. */

@@ -701,8 +701,9 @@ bool osp_tarscan_feed(struct osp_tarscan *ts, const unsigned char *p, size_t n)
 			/* The padding after the data is unsigned: it must be zeros, as written. */
 			for (size_t i = 0; i < k; i++)
 				if (p[i] != 0 && ts->pos + i >= ts->data_end)
-					return fail(ts, "non-zero bytes in the padding after the "
-							"data of %s",
+					return fail(ts,
+						    "non-zero bytes in the padding after the "
+						    "data of %s",
 						    ts->last ? ts->last : "an entry");
 			ts->skip -= k;
 			ts->pos += k;
