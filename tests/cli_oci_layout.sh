@@ -253,6 +253,61 @@ expect_fail 1 "no valid signature by a trusted key" \
 test ! -e "$T/fc"
 ok $? "and no payload byte was written"
 
+# rewrite LAYOUT CODE: an attacker's consistent rewrite of a layout. CODE (Python) may change
+# `layers` (the manifest's list) and call put(bytes) -> descriptor fields for a new blob;
+# the manifest and index.json are then rewritten to match.
+rewrite() {
+	python3 - "$1" "$2" <<'EOF'
+import hashlib, io, json, sys, tarfile
+lay, code = sys.argv[1], sys.argv[2]
+idx = json.load(open(lay + "/index.json"))
+ent = idx["manifests"][0]
+man = json.load(open(lay + "/blobs/sha256/" + ent["digest"][7:]))
+layers = man["layers"]
+def put(b):
+    h = hashlib.sha256(b).hexdigest()
+    open(lay + "/blobs/sha256/" + h, "wb").write(b)
+    return {"digest": "sha256:" + h, "size": len(b)}
+def blob(l):
+    return open(lay + "/blobs/sha256/" + l["digest"][7:], "rb").read()
+def retar(l, extra):
+    src = tarfile.open(fileobj=io.BytesIO(blob(l)))
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as t:
+        for m in src.getmembers():
+            t.addfile(m, src.extractfile(m))
+        for name, data in extra:
+            i = tarfile.TarInfo(name); i.size = len(data)
+            t.addfile(i, io.BytesIO(data))
+    l.update(put(out.getvalue()))
+exec(code)
+m = json.dumps(man).encode()
+ent.update(put(m))
+open(lay + "/index.json", "w").write(json.dumps(idx))
+EOF
+}
+cp -R "$T/L2" "$T/evil1"
+rewrite "$T/evil1" 'retar([l for l in layers if l["mediaType"].endswith("bag.v1.tar")][0], [("../../escape.txt", b"x")])'
+expect_fail 1 "the tag layer holds ../../escape.txt, which is no tag file" \
+	"a tag layer holding a path out of the bag is refused" \
+	"$OSPACK" pull "oci-layout:$T/evil1" -C "$T/e1"
+test ! -e "$T/e1" && test ! -e "$T/escape.txt"
+ok $? "and nothing is written, inside or outside"
+cp -R "$T/L2" "$T/evil2"
+rewrite "$T/evil2" 'retar([l for l in layers if l["annotations"].get("org.ospack.component") == "datasets/tinystories"][0], [("part-002.jsonl", b"{}\n")])'
+expect_fail 1 "data/datasets/tinystories/: the layer holds more than the signed files" \
+	"a tar layer with a file the statement does not list is refused" \
+	"$OSPACK" pull "oci-layout:$T/evil2" -C "$T/e2"
+test ! -e "$T/e2"
+ok $? "and nothing is left"
+cp -R "$T/L2" "$T/evil3"
+rewrite "$T/evil3" 'l = [l for l in layers if l["annotations"].get("org.ospack.component") == "checkpoints/final"][0]; l.update(put(b"other weights"))'
+expect_fail 1 "data/checkpoints/final/model.safetensors: the manifest's layer for it (sha256:[0-9a-f]*) is not the signed file" \
+	"a raw layer swapped for another blob is refused before it is fetched" \
+	"$OSPACK" pull "oci-layout:$T/evil3" -o "$T/e3.tar"
+test ! -e "$T/e3.tar"
+ok $? "and nothing is left"
+
 # ---- refusals ----
 expect_fail 2 "give one of -o FILE and -C DIR" "pull needs -o or -C" \
 	"$OSPACK" pull "oci-layout:$T/L2"

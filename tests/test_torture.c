@@ -453,6 +453,67 @@ static ospack_error sc_mof(struct ospack_ctx *ctx, char **result)
 	return rc;
 }
 
+static char *layout; /* the seed bundle pushed once, undisturbed, as an OCI image layout */
+
+static ospack_error sc_push(struct ospack_ctx *ctx, char **result)
+{
+	static const char *const keys[] = {PUB};
+	struct ospack_push_result *r = NULL;
+	char *dir = osp_asprintf("%s/layout", work);
+	struct ospack_push_opts o = {
+		.keys = keys, .nkeys = 1, .oci_layout = dir, .jobs = 1, .tmpdir = work};
+	ospack_error rc = dir ? ospack_push(ctx, bundle, NULL, &o, &r) : osp_nomem(ctx);
+
+	counting = 0;
+	if (rc == OSPACK_OK && (*result = osp_strdup(r->digest)) == NULL)
+		rc = osp_nomem(ctx);
+	ospack_push_result_free(r);
+	free(dir);
+	return rc;
+}
+
+static ospack_error sc_pull(struct ospack_ctx *ctx, char **result)
+{
+	static const char *const keys[] = {PUB};
+	struct ospack_pull_result *r = NULL;
+	char *out = osp_asprintf("%s/pulled.tar", work), *ref = osp_asprintf("oci-layout:%s", layout);
+	struct ospack_pull_opts o = {
+		.keys = keys, .nkeys = 1, .output = out, .jobs = 1, .tmpdir = work};
+	ospack_error rc = out && ref ? ospack_pull(ctx, ref, &o, &r) : osp_nomem(ctx);
+
+	counting = 0;
+	if (rc == OSPACK_OK && (*result = osp_strdup(r->verify->json)) == NULL)
+		rc = osp_nomem(ctx);
+	ospack_pull_result_free(r);
+	free(out);
+	free(ref);
+	return rc;
+}
+
+static ospack_error sc_pull_only(struct ospack_ctx *ctx, char **result)
+{
+	static const char *const keys[] = {PUB};
+	static const char *const only[] = {"checkpoints"};
+	struct ospack_pull_result *r = NULL;
+	char *dir = osp_asprintf("%s/x", work), *ref = osp_asprintf("oci-layout:%s", layout);
+	struct ospack_pull_opts o = {.keys = keys,
+				     .nkeys = 1,
+				     .dir = dir,
+				     .only = only,
+				     .nonly = 1,
+				     .jobs = 1,
+				     .tmpdir = work};
+	ospack_error rc = dir && ref ? ospack_pull(ctx, ref, &o, &r) : osp_nomem(ctx);
+
+	counting = 0;
+	if (rc == OSPACK_OK && (*result = osp_strdup(r->json)) == NULL)
+		rc = osp_nomem(ctx);
+	ospack_pull_result_free(r);
+	free(dir);
+	free(ref);
+	return rc;
+}
+
 /* Names left in work: a failed run must leave none. */
 static char *leftovers(void)
 {
@@ -723,6 +784,18 @@ int main(void)
 	if (!ok(build_to(ctx, bundle, &r) == OSPACK_OK, "the seed release builds"))
 		tap_diag("%s", ospack_ctx_message(ctx));
 	ospack_build_result_free(r);
+	{
+		static const char *const keys[] = {PUB};
+		struct ospack_push_opts o = {.keys = keys, .nkeys = 1, .jobs = 1};
+		struct ospack_push_result *pr = NULL;
+
+		layout = osp_asprintf("%s/layout", tmp);
+		o.oci_layout = layout;
+		if (!ok(layout != NULL && ospack_push(ctx, bundle, NULL, &o, &pr) == OSPACK_OK,
+			"the seed bundle is pushed to an OCI image layout"))
+			tap_diag("%s", ospack_ctx_message(ctx));
+		ospack_push_result_free(pr);
+	}
 	ospack_ctx_free(ctx);
 
 	torture("check", sc_check, stride);
@@ -732,6 +805,9 @@ int main(void)
 	torture("verify", sc_verify, stride);
 	torture("extract", sc_extract, stride);
 	torture("build", sc_build, stride);
+	torture("push", sc_push, stride);
+	torture("pull", sc_pull, stride);
+	torture("pull-only", sc_pull_only, stride);
 
 	if (trace) { /* where the libraries lie, to resolve the callers traced */
 		FILE *maps = fopen("/proc/self/maps", "r");
@@ -748,6 +824,7 @@ int main(void)
 	free(cmd);
 	free(work);
 	free(bundle);
+	free(layout);
 	return tap_done();
 }
 #else

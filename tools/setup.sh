@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 PKGS="build-essential autoconf automake libtool pkg-config libarchive-dev libssl-dev libyaml-dev
 libjansson-dev libgit2-dev git openssl python3 python3-jsonschema python3-yaml reuse time bsdutils
-clang libclang-rt-14-dev libcurl4-openssl-dev"
+clang libclang-rt-14-dev libcurl4-openssl-dev zstd libarchive-tools python3-cryptography
+docker-registry apache2-utils skopeo"
 
 missing=
 for p in $PKGS; do
