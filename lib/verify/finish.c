@@ -860,7 +860,7 @@ static bool section_left_out(const struct osp_vstate *s, const char *dir)
 static ospack_error check_left_out(struct osp_verifier *v)
 {
 	struct osp_vstate *s = v->st;
-	char names[720];
+	char names[560]; /* the message, with the input path before it, fits in 1024 bytes */
 	size_t shown;
 
 	for (size_t i = 0; i < s->ncomps; i++) {
