@@ -476,7 +476,8 @@ static ospack_error sc_pull(struct ospack_ctx *ctx, char **result)
 {
 	static const char *const keys[] = {PUB};
 	struct ospack_pull_result *r = NULL;
-	char *out = osp_asprintf("%s/pulled.tar", work), *ref = osp_asprintf("oci-layout:%s", layout);
+	char *out = osp_asprintf("%s/pulled.tar", work),
+	     *ref = osp_asprintf("oci-layout:%s", layout);
 	struct ospack_pull_opts o = {
 		.keys = keys, .nkeys = 1, .output = out, .jobs = 1, .tmpdir = work};
 	ospack_error rc = out && ref ? ospack_pull(ctx, ref, &o, &r) : osp_nomem(ctx);

@@ -308,9 +308,13 @@ ospack_error osp_obundle_load(struct osp_obundle *b)
 	if (rc == OSPACK_OK)
 		rc = osp_base64_decode(b->ctx, b64, strlen(b64), &payload, &plen);
 	if (rc == OSPACK_OK &&
-	    ((b->statement = json_loadb((const char *)payload, plen, 0, &err)) == NULL ||
-	     !json_is_object(b->pred = json_object_get(b->statement, "predicate")) ||
-	     json_integer_value(json_object_get(b->pred, "ospack")) != 2))
+	    (b->statement = json_loadb((const char *)payload, plen, 0, &err)) == NULL &&
+	    json_error_code(&err) == json_error_out_of_memory)
+		rc = osp_nomem(b->ctx);
+	else if (rc == OSPACK_OK &&
+		 (b->statement == NULL ||
+		  !json_is_object(b->pred = json_object_get(b->statement, "predicate")) ||
+		  json_integer_value(json_object_get(b->pred, "ospack")) != 2))
 		rc = osp_error(b->ctx, OSPACK_EREJECT,
 			       "%s: not a format 2 statement (rebuild the bundle with this "
 			       "ospack)",

@@ -188,6 +188,8 @@ static ospack_error get_manifest(struct pull *p)
 		return rc;
 	p->man = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
 	free(body);
+	if (p->man == NULL && json_error_code(&err) == json_error_out_of_memory)
+		return osp_nomem(p->ctx);
 	if (p->man == NULL)
 		return osp_error(p->ctx, OSPACK_EREJECT, "%s: the manifest is not JSON: %s",
 				 p->refname, err.text);
@@ -849,8 +851,10 @@ static ospack_error result(struct pull *p)
 		}
 		json_array_append_new(left, json_string(r->left_out[r->nleft_out++]));
 	}
-	if (r->verify->json != NULL)
-		v = json_loads(r->verify->json, 0, NULL);
+	if (r->verify->json != NULL && (v = json_loads(r->verify->json, 0, NULL)) == NULL) {
+		json_decref(left);
+		return osp_nomem(p->ctx);
+	}
 	j = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:I, s:I, s:o, s:o*}", "reference", r->reference,
 		      "digest", r->digest, "bag", r->bag, "output", p->o->output, "directory",
 		      p->o->dir, "blobs", (json_int_t)r->blobs, "bytes_received",
@@ -911,10 +915,11 @@ static ospack_error run(struct pull *p, const char *ref)
 		rc = tags(p);
 	if (rc == OSPACK_OK)
 		rc = osp_verifier_finish(p->v);
-	if (rc == OSPACK_OK)
-		rc = finish_output(p);
+	/* The result is made before the output is moved into place: nothing fails after. */
 	if (rc == OSPACK_OK)
 		rc = result(p);
+	if (rc == OSPACK_OK)
+		rc = finish_output(p);
 	if (rc == OSPACK_OK)
 		report(p, true);
 	return rc;

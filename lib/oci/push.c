@@ -501,6 +501,21 @@ static ospack_error config_blob(struct push *p, json_t **desc)
 	return rc;
 }
 
+static ospack_error result_json(struct push *p)
+{
+	struct ospack_push_result *r = p->r;
+	json_t *j =
+		json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "reference", r->reference,
+			  "digest", r->digest, "bag", p->b->bag, "layers", (json_int_t)r->layers,
+			  "blobs_uploaded", (json_int_t)r->blobs_uploaded, "blobs_skipped",
+			  (json_int_t)r->blobs_skipped, "blobs_mounted",
+			  (json_int_t)r->blobs_mounted, "bytes_sent", (json_int_t)r->bytes_sent);
+
+	r->json = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(j);
+	return r->json ? OSPACK_OK : osp_nomem(p->ctx);
+}
+
 static ospack_error put_manifest(struct push *p, const char *tag, const char *want)
 {
 	json_t *pred = p->b->pred, *config = NULL, *man;
@@ -520,34 +535,20 @@ static ospack_error put_manifest(struct push *p, const char *tag, const char *wa
 	json_decref(man);
 	if (text == NULL)
 		return osp_nomem(p->ctx);
-	if (want != NULL) {
-		rc = osp_oci_digest(p->ctx, text, strlen(text), p->r->digest);
-		if (rc == OSPACK_OK && strcmp(want, p->r->digest) != 0)
-			rc = osp_error(
-				p->ctx, OSPACK_EUSAGE,
-				"the bundle's manifest is %s, not the %s the reference names",
-				p->r->digest, want);
-	}
+	rc = osp_oci_digest(p->ctx, text, strlen(text), p->r->digest);
+	if (rc == OSPACK_OK && want != NULL && strcmp(want, p->r->digest) != 0)
+		rc = osp_error(p->ctx, OSPACK_EUSAGE,
+			       "the bundle's manifest is %s, not the %s the reference names",
+			       p->r->digest, want);
+	/* The result is made before the manifest is sent: nothing fails once it is there. */
+	p->r->layers = json_array_size(p->layers);
+	if (rc == OSPACK_OK)
+		rc = result_json(p);
 	if (rc == OSPACK_OK)
 		rc = osp_store_manifest_put(p->s, tag ? tag : want, text, strlen(text),
 					    p->r->digest);
 	free(text);
 	return rc;
-}
-
-static ospack_error result_json(struct push *p)
-{
-	struct ospack_push_result *r = p->r;
-	json_t *j =
-		json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "reference", r->reference,
-			  "digest", r->digest, "bag", p->b->bag, "layers", (json_int_t)r->layers,
-			  "blobs_uploaded", (json_int_t)r->blobs_uploaded, "blobs_skipped",
-			  (json_int_t)r->blobs_skipped, "blobs_mounted",
-			  (json_int_t)r->blobs_mounted, "bytes_sent", (json_int_t)r->bytes_sent);
-
-	r->json = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(j);
-	return r->json ? OSPACK_OK : osp_nomem(p->ctx);
 }
 
 static ospack_error run(struct push *p, const char *bundle, struct osp_oci_ref *ref)
@@ -597,13 +598,10 @@ static ospack_error run(struct push *p, const char *bundle, struct osp_oci_ref *
 		rc = tag_layer(p);
 	if (rc == OSPACK_OK)
 		rc = put_manifest(p, tag, ref->digest);
-	p->r->layers = json_array_size(p->layers);
 	if (rc == OSPACK_OK) {
 		rc = osp_store_commit(p->s);
 		p->s = NULL;
 	}
-	if (rc == OSPACK_OK)
-		rc = result_json(p);
 	if (rc == OSPACK_OK)
 		report(p, true);
 	return rc;

@@ -422,7 +422,9 @@ static ospack_error read_index(struct osp_store *s, json_t **out)
 	rc = osp_read_file(s->ctx, p, OSP_OCI_MANIFEST_MAX, OSPACK_EREJECT, &text, &len);
 	if (rc == OSPACK_OK) {
 		*out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
-		if (*out == NULL || !json_is_array(json_object_get(*out, "manifests")))
+		if (*out == NULL && json_error_code(&err) == json_error_out_of_memory)
+			rc = osp_nomem(s->ctx);
+		else if (*out == NULL || !json_is_array(json_object_get(*out, "manifests")))
 			rc = osp_error(s->ctx, OSPACK_EREJECT, "%s: not an OCI image index%s%s", p,
 				       *out ? "" : ": ", *out ? "" : err.text);
 	}
