@@ -87,7 +87,7 @@ rm -rf "$W/pf" "$W/pd"
 
 # Yardsticks.
 sum=$(sha256sum "$W/rel/out/model.safetensors" | cut -d' ' -f1)
-step "curl GET of the checkpoint blob" curl -s -o "$W/blob" "http://$R/blobs/sha256:$sum"
+step "curl GET of the checkpoint blob" curl -sf -o "$W/blob" "http://127.0.0.1:$port/v2/bench/model/blobs/sha256:$sum"
 rm -f "$W/blob"
 step "sha256sum of the bundle" sha256sum "$W/bench.tar"
 if command -v skopeo >/dev/null 2>&1; then
