@@ -12,7 +12,7 @@ enum { OPT_PLAIN_HTTP = OPT_FIRST_LOCAL, OPT_ONLY };
 
 static const char usage[] =
 	"usage: ospack pull REF (-o FILE | -C DIR) [-k PUBKEY]... [--only SECTION[/ENTRY]]...\n"
-	"                   [--plain-http] [-j N] [--progress] [--json] [-q]\n"
+	"                   [--plain-http] [--progress] [--json] [-q]\n"
 	"\n"
 	"Fetches a release that 'ospack push' published. The layer of tag files and\n"
 	"signed statement comes first, and the signature is checked against the\n"
@@ -34,7 +34,6 @@ static const char usage[] =
 	"                       'ospack verify --partial' checks such a folder\n"
 	"  -k, --key PUBKEY     require a valid signature by this public key; repeatable\n"
 	"      --plain-http     talk http, not https\n"
-	"  -j, --jobs N         threads that hash, 1 to 1024 (default: one per online CPU)\n"
 	"      --progress       print progress to stderr as plain lines, one a second,\n"
 	"                       even when it is not a terminal\n"
 	"      --json           print the result as one JSON object: reference, digest,\n"
@@ -58,7 +57,6 @@ int cmd_pull(int argc, char **argv)
 						 {"only", required_argument, NULL, OPT_ONLY},
 						 {"key", required_argument, NULL, 'k'},
 						 {"plain-http", no_argument, NULL, OPT_PLAIN_HTTP},
-						 {"jobs", required_argument, NULL, 'j'},
 						 {"progress", no_argument, NULL, OPT_PROGRESS},
 						 {"json", no_argument, NULL, OPT_JSON},
 						 {"quiet", no_argument, NULL, 'q'},
@@ -75,16 +73,14 @@ int cmd_pull(int argc, char **argv)
 	ospack_error rc;
 	int c, status = EXIT_USAGE;
 
-	while ((c = getopt_long(argc, argv, "o:C:k:j:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:C:k:qh", longopts, NULL)) != -1) {
 		if (c == 'k' && !cmd_keys_add(&keys, optarg)) {
 			status = cmd_nomem();
 			goto out;
 		} else if (c == OPT_ONLY && !cmd_list_add(&only, &nonly, optarg)) {
 			status = cmd_nomem();
 			goto out;
-		} else if (c == 'j' && cmd_parse_jobs("pull", optarg, &o.jobs) != 0)
-			goto out;
-		else if (c == 'o')
+		} else if (c == 'o')
 			o.output = optarg;
 		else if (c == 'C')
 			o.dir = optarg;
@@ -100,7 +96,7 @@ int cmd_pull(int argc, char **argv)
 			fputs(usage, stdout);
 			status = 0;
 			goto out;
-		} else if (c != 'k' && c != 'j' && c != OPT_ONLY) {
+		} else if (c != 'k' && c != OPT_ONLY) {
 			status = cmd_usage_error("pull", "unknown or incomplete option");
 			goto out;
 		}

@@ -353,7 +353,7 @@ struct ospack_pull_opts {
 	const char *dir;	 /* or unpack into this empty or new folder */
 	const char *const *only; /* "SECTION" or "SECTION/NAME": fetch only these (with dir) */
 	size_t nonly;
-	unsigned jobs;
+	unsigned jobs; /* unused: files are hashed as they stream, one at a time */
 	const char *tmpdir;
 	ospack_progress_fn progress; /* or NULL: payload bytes and files received */
 	void *progress_arg;
