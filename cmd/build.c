@@ -55,10 +55,10 @@ static const char usage[] =
 
 static void print_summary(const struct ospack_build_result *r, FILE *out)
 {
-	fprintf(out, "wrote %s: %llu files, %llu payload bytes, %llu archive bytes\n",
+	fprintf(out, "wrote %s: %llu file%s, %llu payload bytes, %llu archive bytes\n",
 		strcmp(r->output, "-") == 0 ? "standard output" : r->output,
-		(unsigned long long)r->files, (unsigned long long)r->bytes,
-		(unsigned long long)r->archive_bytes);
+		(unsigned long long)r->files, r->files == 1 ? "" : "s",
+		(unsigned long long)r->bytes, (unsigned long long)r->archive_bytes);
 	fprintf(out, "sha256 %s\n", r->bundle_sha256);
 }
 

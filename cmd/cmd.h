@@ -67,6 +67,8 @@ int cmd_one_operand(const char *cmd, int argc, int optind, const char *what);
 int cmd_parse_jobs(const char *cmd, const char *arg, unsigned *jobs);
 /* $TMPDIR, or NULL when unset or empty: the library itself reads no environment for it. */
 const char *cmd_tmpdir(void);
+/* One JSON object on stdout for a failure: {"ok": false, "error", "file", "exit"}. */
+void cmd_print_json_error(struct ospack_ctx *ctx, const char *file, int status);
 /* Says which trusted key signed, or plainly that no signature was checked. */
 void cmd_print_trust(const struct ospack_verify_result *r);
 

@@ -100,8 +100,9 @@ int cmd_extract(int argc, char **argv)
 		if (!quiet) {
 			fputs("extracted ", stdout);
 			cmd_put_printable(res->bag, stdout);
-			printf(" into %s (%llu files, %llu bytes)\n", dir,
-			       (unsigned long long)res->files, (unsigned long long)res->bytes);
+			printf(" into %s (%llu file%s, %llu bytes)\n", dir,
+			       (unsigned long long)res->files, res->files == 1 ? "" : "s",
+			       (unsigned long long)res->bytes);
 			cmd_print_trust(res);
 		}
 		status = 0;

@@ -33,8 +33,9 @@ static void usage(FILE *out)
 		     "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out,
-		"\n'ospack COMMAND --help' tells more. 'ospack --version' prints the version.\n");
+	fprintf(out, "\n'ospack help COMMAND' or 'ospack COMMAND --help' tells more. 'ospack "
+		     "--version'\n"
+		     "prints the version.\n");
 }
 
 int main(int argc, char **argv)
@@ -49,6 +50,20 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("ospack %s\n", ospack_version());
 		return 0;
+	}
+	if (strcmp(argv[1], "help") == 0 && argc == 3) {
+		char help[] = "--help", *args[] = {argv[2], help, NULL};
+
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			if (strcmp(argv[2], commands[i].name) == 0)
+				return commands[i].fn(2, args);
+		fprintf(stderr, "ospack help: '%s' is not a command\n", argv[2]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "help") == 0 && argc > 3) {
+		fprintf(stderr, "ospack help: one command at most\n");
+		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "cmd.h"
 
 /*
@@ -218,4 +220,16 @@ void cmd_print_trust(const struct ospack_verify_result *r)
 	for (size_t i = 0; i < r->nsignatures; i++)
 		printf("the bundle claims a signature by key %s (not checked)\n",
 		       r->signatures[i].keyid[0] ? r->signatures[i].keyid : "(no key id)");
+}
+
+void cmd_print_json_error(struct ospack_ctx *ctx, const char *file, int status)
+{
+	json_t *j = json_pack("{s:b, s:s, s:s, s:i}", "ok", 0, "error", ospack_ctx_message(ctx),
+			      "file", file, "exit", status);
+	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+	if (text != NULL)
+		printf("%s\n", text);
+	free(text);
+	json_decref(j);
 }

@@ -62,8 +62,9 @@ static void print_result(const struct ospack_verify_result *r, const char *input
 	if (r->plain) {
 		printf("%s: valid BagIt bag ", strcmp(input, "-") ? input : "stdin");
 		cmd_put_printable(r->bag, stdout);
-		printf(" (BagIt %s; %llu files, %llu bytes", r->version,
-		       (unsigned long long)r->files, (unsigned long long)r->bytes);
+		printf(" (BagIt %s; %llu file%s, %llu bytes", r->version,
+		       (unsigned long long)r->files, r->files == 1 ? "" : "s",
+		       (unsigned long long)r->bytes);
 		if (r->nwarnings > 0)
 			printf("; %zu warning%s", r->nwarnings, r->nwarnings == 1 ? "" : "s");
 		printf(")\nunsigned: a plain BagIt bag holds no ospack statement; its contents "
@@ -74,7 +75,7 @@ static void print_result(const struct ospack_verify_result *r, const char *input
 	printf("%s: verified %s", strcmp(input, "-") ? input : "stdin",
 	       r->nleft_out > 0 ? "part of " : "");
 	cmd_put_printable(r->bag, stdout);
-	printf(" (%llu files, %llu bytes", (unsigned long long)r->files,
+	printf(" (%llu file%s, %llu bytes", (unsigned long long)r->files, r->files == 1 ? "" : "s",
 	       (unsigned long long)r->bytes);
 	if (r->nleft_out > 0)
 		printf("; not the whole release");
@@ -188,9 +189,11 @@ int cmd_verify(int argc, char **argv)
 	cmd_progress_end(&progress);
 	if (rc != OSPACK_OK) {
 		status = quiet ? ospack_exit_status(rc) : cmd_fail(ctx, rc);
-		/* A plain bag's result says why it failed, for --json. */
+		/* A plain bag's result says why it failed; else the error, for pipelines to log. */
 		if (json && res != NULL)
 			printf("%s\n", res->json);
+		else if (json)
+			cmd_print_json_error(ctx, argv[optind], status);
 	} else {
 		if (json)
 			printf("%s\n", res->json);

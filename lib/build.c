@@ -171,8 +171,18 @@ static ospack_error open_output(struct build *b)
 			free(b->tmp);
 			b->tmp = name;
 			if (b->fd < 0) {
+				const char *slash = strrchr(b->target, '/');
+				int dlen = slash ? (int)(slash - b->target) : 1;
+				const char *dir = slash ? b->target : ".";
+
 				free(b->tmp);
 				b->tmp = NULL;
+				if (err == ENOENT || err == ENOTDIR)
+					return osp_error(
+						b->ctx, OSPACK_EIO,
+						"cannot create the archive in %.*s: no such "
+						"folder",
+						dlen, dir);
 				return osp_errno(b->ctx, err, "cannot create the archive beside",
 						 b->target);
 			}

@@ -182,13 +182,13 @@ static void text_component(struct osp_buf *b, json_t *c)
 		total += (uint64_t)json_integer_value(
 			json_object_get(json_array_get(files, i), "size"));
 	osp_human_size(total, human, sizeof(human));
-	osp_buf_printf(b, "  %s/%s  %s  license %s  %" PRIu64 " files, %s\n",
+	osp_buf_printf(b, "  %s/%s  %s  license %s  %" PRIu64 " file%s, %s\n",
 		       json_string_value(json_object_get(c, "section")),
 		       json_string_value(json_object_get(c, "name")),
 		       role   ? role
 		       : type ? type
 			      : "",
-		       lic ? lic : "none", count, human);
+		       lic ? lic : "none", count, count == 1 ? "" : "s", human);
 	if (stype != NULL && strcmp(stype, "git") == 0)
 		text_git(b, src);
 	if (stype != NULL && strcmp(stype, "url") == 0)

@@ -275,7 +275,8 @@ expect_fail 2 'both want standard output' "--json with -o - is a usage error" \
 mkdir "$T/adir"
 expect_fail 2 'is a folder' "an output that is a folder is a usage error" \
 	"$OSPACK" build "$EX/manifest.yaml" -o "$T/adir"
-expect_fail 4 'cannot create the archive beside' "an output in a missing folder is an I/O error" \
+expect_fail 4 "^ospack: cannot create the archive in $T/no/such/dir: no such folder\$" \
+	"an output in a missing folder is an I/O error that names the folder" \
 	"$OSPACK" build "$EX/manifest.yaml" -o "$T/no/such/dir/x.tar"
 
 # --- symbolic links and special files in a folder source ---

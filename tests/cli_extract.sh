@@ -89,7 +89,7 @@ ok $? "inspect a signed bundle"
 grep -q "^tiny-stories-15m 1.0.0 (bag $BAG/)$" "$T/out" &&
 	grep -q "^signature claimed by key $(cat "$T/k.pub" | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)$" "$T/out" &&
 	grep -q 'nothing was verified' "$T/out" &&
-	grep -q '^  checkpoints/final  .* 1 files, 192 B$' "$T/out" &&
+	grep -q '^  checkpoints/final  .* 1 file, 192 B$' "$T/out" &&
 	grep -q '^MOF class: Class II - Open Tooling Model$' "$T/out"
 ok $? "inspect shows release, signer, components with their file counts and sizes, and openness"
 "$OSPACK" inspect --json "$T/s.tar" >"$T/json"

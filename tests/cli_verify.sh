@@ -590,7 +590,13 @@ assert shown["verified"] is False
 PY
 ok $? "inspect --json of the golden v2 bundle agrees with its statement and archive read by Python"
 
-expect_fail 4 "cannot open: $T/nope.tar" "a bundle that does not exist is exit 4" "$OSPACK" verify "$T/nope.tar"
+expect_fail 3 "^ospack: $T/nope.tar: no such file$" \
+	"a bundle that does not exist is exit 3, as a manifest that does not exist" "$OSPACK" verify "$T/nope.tar"
+expect_fail 3 "^ospack: $T/nope.yaml: no such file$" "the manifest's message, for comparison" \
+	"$OSPACK" build "$T/nope.yaml"
+expect_fail 3 "^ospack: $T/nope.tar: no such file$" "inspect says the same" "$OSPACK" inspect "$T/nope.tar"
+expect_fail 3 "^ospack: $T/nope.tar: no such file$" "extract says the same" \
+	"$OSPACK" extract "$T/nope.tar" -C "$T/nope-x"
 "$OSPACK" verify --help >"$T/out" && grep -q 'usage: ospack verify BUNDLE|DIR|-' "$T/out"
 ok $? "verify --help exits 0 and shows the usage"
 

@@ -28,6 +28,9 @@ ospack_error osp_open_bundle(struct ospack_ctx *ctx, const char *input, int *fd,
 		return OSPACK_OK;
 	}
 	*fd = open(input, O_RDONLY | O_CLOEXEC);
+	/* As a manifest that is not there: the same message and exit status. */
+	if (*fd < 0 && errno == ENOENT)
+		return osp_error(ctx, OSPACK_EINPUT, "%s: no such file", input);
 	if (*fd < 0)
 		return osp_errno(ctx, errno, "cannot open", input);
 	if (fstat(*fd, &st) != 0) {

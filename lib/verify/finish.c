@@ -1134,10 +1134,10 @@ static json_t *result_json(const struct osp_verifier *v, const struct ospack_ver
 		}
 	static const char *const oms[] = {"absent", "integrity", "trusted"};
 
-	return json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:b, s:I, s:o, s:s, s:I, s:I, s:s, s:b, "
-			 "s:o, s:b}",
-			 "verified", 1, "bag", r->bag, "name", r->name, "version", r->version,
-			 "files", (json_int_t)r->files, "bytes", (json_int_t)r->bytes,
+	return json_pack("{s:b, s:b, s:s, s:s, s:s, s:I, s:I, s:b, s:I, s:o, s:s, s:I, s:I, s:s, "
+			 "s:b, s:o, s:b}",
+			 "ok", 1, "verified", 1, "bag", r->bag, "name", r->name, "version",
+			 r->version, "files", (json_int_t)r->files, "bytes", (json_int_t)r->bytes,
 			 "authenticated", r->authenticated, "trusted_keys",
 			 (json_int_t)r->nkeys_checked, "signatures", sigs, "hash",
 			 osp_alg_name(v->st->alg), "url_files", (json_int_t)r->url_files,
