@@ -98,7 +98,10 @@ void osp_obundle_free(struct osp_obundle *b)
 			free(p);
 		}
 		rmdir(b->tagdir);
+		if (b->workdir != NULL)
+			rmdir(b->workdir);
 	}
+	free(b->workdir);
 	for (size_t i = 0; i < b->ntags; i++)
 		free(b->tags[i]);
 	free(b->tags);
