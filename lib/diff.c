@@ -33,12 +33,17 @@ static bool is_ref(const char *s)
 	       (n == 9 && strncmp(s, "localhost", 9) == 0);
 }
 
+/* An input that is no readable release is invalid input (exit 3), not a failed verification:
+ * for diff, exit 1 means the releases differ. */
 static ospack_error open_input(struct ospack_ctx *ctx, const char *in,
 			       const struct ospack_diff_opts *o, struct osp_obundle **out)
 {
-	if (is_ref(in))
-		return osp_obundle_fetch(ctx, in, o->plain_http, o->tmpdir, out);
-	return osp_obundle_open(ctx, in, o->tmpdir, out);
+	ospack_error rc = is_ref(in) ? osp_obundle_fetch(ctx, in, o->plain_http, o->tmpdir, out)
+				     : osp_obundle_open(ctx, in, o->tmpdir, out);
+
+	if (rc == OSPACK_EREJECT)
+		rc = ctx->code = OSPACK_EINPUT;
+	return rc;
 }
 
 static bool same(json_t *x, json_t *y)

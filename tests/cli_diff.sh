@@ -187,6 +187,12 @@ run "$OSPACK" diff "$T/junk.tar" "$T/a.tar"
 [ "$rc" -ge 3 ] && [ -s "$T/err" ] && [ ! -s "$T/out" ]
 ok $? "a file that is no bundle: an error, exit 3 or 4 (got $rc: $(cat "$T/err"))"
 
+cp -R "$T/ax" "$T/bad"
+printf 'not json\n' >"$T/bad/drel-1.0/ospack/statement.dsse.json"
+expect_fail 3 "ospack/statement.dsse.json: not a DSSE envelope" \
+	"a folder whose statement is no envelope: invalid input, exit 3 (1 is for differences)" \
+	"$OSPACK" diff "$T/a.tar" "$T/bad/drel-1.0"
+
 # A payload file changed behind the statement's back: diff compares what the lists say.
 printf 'tampered\n' >"$T/ax/drel-1.0/data/datasets/d/a.txt"
 run "$OSPACK" diff "$T/a.tar" "$T/ax/drel-1.0"
