@@ -22,6 +22,7 @@ static const struct {
 	{"push", cmd_push, "publish a bundle to an OCI registry or an OCI image layout"},
 	{"pull", cmd_pull, "fetch a release from a registry, verified blob by blob"},
 	{"ls", cmd_ls, "show what a release in a registry holds, without its payload"},
+	{"diff", cmd_diff, "show what changed between two releases (exit 1 when they differ)"},
 	{"keygen", cmd_keygen, "make a signing key pair"},
 };
 

@@ -391,6 +391,22 @@ OSPACK_API void ospack_pull_result_free(struct ospack_pull_result *r);
 OSPACK_API ospack_error ospack_ls(struct ospack_ctx *ctx, const char *ref,
 				  const struct ospack_pull_opts *opts, char **text, char **json);
 
+/* What ospack_diff reads a registry reference with; zeroes for the defaults. */
+struct ospack_diff_opts {
+	int plain_http;
+	const char *tmpdir;
+};
+
+/*
+ * What changed from release a to release b: each a bundle archive, an unpacked
+ * bundle folder, a registry reference or oci-layout:DIR[:TAG]. Reads statements
+ * and tag files only, and verifies nothing. *text is for people, *json one
+ * object with sorted keys (either may be NULL); *differ is 1 when they differ.
+ */
+OSPACK_API ospack_error ospack_diff(struct ospack_ctx *ctx, const char *a, const char *b,
+				    const struct ospack_diff_opts *opts, char **text, char **json,
+				    int *differ);
+
 #ifdef __cplusplus
 }
 #endif

@@ -98,7 +98,10 @@ void osp_obundle_free(struct osp_obundle *b)
 			free(p);
 		}
 		rmdir(b->tagdir);
+		if (b->workdir != NULL)
+			rmdir(b->workdir);
 	}
+	free(b->workdir);
 	for (size_t i = 0; i < b->ntags; i++)
 		free(b->tags[i]);
 	free(b->tags);
@@ -382,7 +385,9 @@ ospack_error osp_obundle_open(struct ospack_ctx *ctx, const char *input, const c
 		return osp_nomem(ctx);
 	b->ctx = ctx;
 	b->fd = -1;
-	if (stat(input, &st) != 0)
+	if (stat(input, &st) != 0 && errno == ENOENT)
+		rc = osp_error(ctx, OSPACK_EINPUT, "%s: no such file", input);
+	else if (stat(input, &st) != 0)
 		rc = osp_errno(ctx, errno, "cannot open", input);
 	else if (S_ISDIR(st.st_mode)) {
 		b->root = osp_strdup(input);

@@ -37,7 +37,8 @@ struct osp_obundle {
 	char *bag;
 	char *tagdir; /* the tag files: the bag folder itself, or a temporary copy */
 	bool tagdir_tmp;
-	char *root; /* the bag folder, or NULL: the payload is in the archive fd */
+	char *workdir; /* or NULL: a temporary folder holding tagdir, removed with it */
+	char *root;    /* the bag folder, or NULL: the payload is in the archive fd */
 	int fd;
 	json_t *statement, *pred; /* pred is borrowed from statement */
 	int64_t mtime;
@@ -51,6 +52,10 @@ struct osp_obundle {
 ospack_error osp_obundle_open(struct ospack_ctx *ctx, const char *input, const char *tmpdir,
 			      struct osp_obundle **out);
 void osp_obundle_free(struct osp_obundle *b);
+/* Fetches a release's manifest and tag layer alone (no payload) from a registry or an OCI
+ * image layout into a temporary folder that osp_obundle_free removes. Nothing is verified. */
+ospack_error osp_obundle_fetch(struct ospack_ctx *ctx, const char *ref, int plain_http,
+			       const char *tmpdir, struct osp_obundle **out);
 /* Reads the tag files of a bag folder (a pull's staging, the tag layer unpacked). */
 ospack_error osp_obundle_load(struct osp_obundle *b);
 /* The component whose folder holds path, or NULL. */

@@ -1081,3 +1081,47 @@ OSPACK_API ospack_error ospack_ls(struct ospack_ctx *ctx, const char *ref,
 	ospack_pull_result_free(p.r);
 	return rc;
 }
+
+/* ---- diff ---- */
+
+ospack_error osp_obundle_fetch(struct ospack_ctx *ctx, const char *ref, int plain_http,
+			       const char *tmpdir, struct osp_obundle **out)
+{
+	static const struct ospack_pull_opts defaults = {0};
+	struct pull p = {.ctx = ctx, .o = &defaults, .outfd = -1, .blobfd = -1};
+	ospack_error rc;
+
+	*out = NULL;
+	p.r = calloc(1, sizeof(*p.r));
+	p.work = osp_asprintf("%s/ospack-diff-XXXXXX", tmpdir ? tmpdir : "/tmp");
+	if (p.r == NULL || p.work == NULL)
+		rc = osp_nomem(ctx);
+	else if (mkdtemp(p.work) == NULL) {
+		rc = osp_errno(ctx, errno, "cannot create a temporary folder", p.work);
+		free(p.work);
+		p.work = NULL;
+	} else
+		rc = open_ref(&p, ref, plain_http);
+	if (rc == OSPACK_OK)
+		rc = tag_layer(&p);
+	if (rc == OSPACK_OK) {
+		/* The bundle removes its tag files and the work folder when freed. */
+		p.b->tagdir_tmp = true;
+		p.b->workdir = p.work;
+		p.work = NULL;
+		*out = p.b;
+		p.b = NULL;
+	} else {
+		remove_work(&p);
+		if (p.b != NULL) {
+			p.b->tagdir_tmp = false;
+			osp_obundle_free(p.b);
+		}
+	}
+	osp_store_free(p.s);
+	json_decref(p.man);
+	osp_oci_ref_free(&p.ref);
+	free(p.work);
+	ospack_pull_result_free(p.r);
+	return rc;
+}
