@@ -206,8 +206,9 @@ assert j["signatures"] == [{"keyid": sys.argv[2], "trusted": True}], j["signatur
 EOF
 ok $? "--json with -k: authenticated, the number of trusted keys, the signature's key id marked trusted"
 run "$OSPACK" verify --json "$T/u.tar" -k "$T/k1.pub"
-[ "$rc" -eq 1 ] && [ ! -s "$T/out" ] && grep -q "not signed" "$T/err"
-ok $? "--json on a rejected bundle prints nothing to stdout and the reason to stderr"
+[ "$rc" -eq 1 ] && grep -q "not signed" "$T/err" &&
+	python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["ok"] is False and r["exit"] == 1 and "not signed" in r["error"], r' "$T/out"
+ok $? "--json on a rejected bundle prints {ok: false, error, ...} to stdout and the reason to stderr"
 run "$OSPACK" verify -q "$S" -k "$T/k1.pub"
 [ "$rc" -eq 0 ] && [ ! -s "$T/out" ] && [ ! -s "$T/err" ]
 ok $? "-q prints nothing for a good bundle, exit 0"
