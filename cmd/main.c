@@ -23,6 +23,7 @@ static const struct {
 	{"pull", cmd_pull, "fetch a release from a registry, verified blob by blob"},
 	{"ls", cmd_ls, "show what a release in a registry holds, without its payload"},
 	{"keygen", cmd_keygen, "make a signing key pair"},
+	{"init", cmd_init, "scaffold a manifest from what a folder holds, never overwriting"},
 };
 
 static void usage(FILE *out)
