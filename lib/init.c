@@ -223,7 +223,7 @@ static ospack_error add(struct init *in, enum section s, const char *path, bool 
 	e = &v[in->n[s]];
 	memset(e, 0, sizeof(*e));
 	e->step = -1;
-	uniq = name = entry_name(path[0] == '\0' ? in->root : base(path), !folder, false);
+	uniq = name = entry_name(base(path[0] == '\0' ? in->root : path), !folder, false);
 	/* Names are unique in a section: a second "model" becomes "model-2". */
 	for (unsigned k = 2; uniq != NULL && taken(v, in->n[s], uniq); k++) {
 		if (uniq != name)
@@ -789,7 +789,9 @@ ospack_error ospack_init(struct ospack_ctx *ctx, const char *dir, const char *ou
 		return osp_error(ctx, OSPACK_EINPUT,
 				 "%s exists: 'ospack init' never overwrites a file", out);
 	if ((in.root = realpath(dir, NULL)) == NULL)
-		return osp_errno(ctx, errno, "cannot open the folder", dir);
+		return errno == ENOENT || errno == ENOTDIR
+			       ? osp_error(ctx, OSPACK_EINPUT, "%s: no such folder", dir)
+			       : osp_errno(ctx, errno, "cannot open the folder", dir);
 	if (stat(in.root, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		rc = osp_error(ctx, OSPACK_EINPUT, "%s is not a folder", dir);
 		goto out;
