@@ -265,7 +265,11 @@ static void summarize(const char *abs, const char *name, int depth, struct summa
 			sum->count++;
 		if ((p = osp_asprintf("%s/%s", abs, de->d_name)) == NULL)
 			break;
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (lstat(p, &st) != 0) {
+			free(p);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
 			sum->subdirs = depth == 0 ? true : sum->subdirs;
 			if (depth < MAX_DEPTH)
 				summarize(p, de->d_name, depth + 1, sum);

@@ -200,6 +200,11 @@ run "$OSPACK" init "$B"
 ok $([ "$rc" -eq 0 ] && [ "$(entries "$B/manifest.yaml" datasets)" = 1 ]; echo $?) \
 	"a folder of 5,000 shards is one dataset entry"
 is "naming the folder" "$B/manifest.yaml" datasets shards path '"shards/"'
+mkdir -p "$B/mixed/sub" && echo 'print(1)' >"$B/mixed/sub/run.py"
+(cd "$B/mixed" && seq -f 'part-%05g.jsonl' 1 5000 | xargs touch)
+run "$OSPACK" init --stdout "$B"
+ok $([ "$rc" -eq 0 ] && [ "$(grep -c '^  - name:' "$T/out")" = 2 ] &&
+	grep -q 'path: "mixed/"' "$T/out"; echo $?) "a folder of 5,000 files and a subfolder is one entry too"
 mkdir "$T/loose" && (cd "$T/loose" && seq -f 'part-%05g.parquet' 1 5000 | xargs touch)
 run "$OSPACK" init --stdout "$T/loose"
 ok $([ "$rc" -eq 0 ] && grep -q '^# 5000 data files lie loose' "$T/out" &&
