@@ -134,7 +134,7 @@ is "DATA_CARD is a data card" "$M" docs DATA_CARD type data-card
 is "README.md is a model card" "$M" docs README type model-card
 is "eval*.json is an eval" "$M" evals eval_results path '"eval_results.json"'
 is "results*.json is an eval" "$M" evals results-test path '"results-test.json"'
-ok $(! grep -q 'pycache\|cached\|secret\|dotfile' "$M"; echo $?) "hidden files and __pycache__ are left out"
+ok $(! grep -q '\(name\|path\): .*\(pycache\|cached\|secret\|dotfile\)' "$M"; echo $?) "hidden files and __pycache__ are left out"
 ok $(grep -q '^license: MIT # recognised in LICENSE' "$M"; echo $?) "an MIT LICENSE sets license: MIT"
 run "$OSPACK" check "$M"
 ok $([ "$rc" -eq 0 ]; echo $?) "check passes on what init wrote"
