@@ -32,6 +32,7 @@ int cmd_push(int argc, char **argv);
 int cmd_pull(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_init(int argc, char **argv);
 
 /* A context whose warnings go to stderr as "ospack: warning: ...". */
 struct ospack_ctx *cmd_ctx(void);

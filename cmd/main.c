@@ -24,6 +24,7 @@ static const struct {
 	{"ls", cmd_ls, "show what a release in a registry holds, without its payload"},
 	{"diff", cmd_diff, "show what changed between two releases (exit 1 when they differ)"},
 	{"keygen", cmd_keygen, "make a signing key pair"},
+	{"init", cmd_init, "scaffold a manifest from what a folder holds, never overwriting"},
 };
 
 static void usage(FILE *out)

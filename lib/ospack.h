@@ -407,6 +407,18 @@ OSPACK_API ospack_error ospack_diff(struct ospack_ctx *ctx, const char *a, const
 				    const struct ospack_diff_opts *opts, char **text, char **json,
 				    int *differ);
 
+/*
+ * Scaffolds a manifest for the release in folder dir from what it holds:
+ * checkpoints, code (a git repository pinned to its HEAD commit), datasets,
+ * docs, evaluation results and a LICENSE file recognised as an SPDX id. The
+ * YAML, with a comment wherever a person must decide, goes to *yaml (free with
+ * ospack_free). When out is not NULL it is also written there, atomically and
+ * never over an existing file (OSPACK_EINPUT naming it). A folder holding
+ * nothing to describe is OSPACK_EINPUT; *todos counts what must be filled in.
+ */
+OSPACK_API ospack_error ospack_init(struct ospack_ctx *ctx, const char *dir, const char *out,
+				    char **yaml, unsigned *todos);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,7 +3,7 @@
 # The command line's comforts: ospack help CMD, verify --json on failure, "1 file".
 . "${top_srcdir:-.}/tests/lib.sh"
 
-for c in build check verify extract fetch inspect push pull ls keygen; do
+for c in build check verify extract fetch inspect push pull ls diff init keygen; do
 	"$OSPACK" "$c" --help >"$T/want" 2>&1
 	"$OSPACK" help "$c" >"$T/got" 2>&1
 	st=$?

@@ -18,7 +18,7 @@ complete_words() {
 }
 
 complete_words "" >"$T/cmds"
-for c in build check verify extract fetch inspect push pull ls keygen; do
+for c in build check verify extract fetch inspect push pull ls diff init keygen; do
 	grep -qx "$c" "$T/cmds" || { echo "missing $c" >>"$T/missing"; }
 done
 test ! -e "$T/missing"
