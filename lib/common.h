@@ -38,6 +38,9 @@ ospack_error osp_nomem(struct ospack_ctx *ctx);
 ospack_error osp_write_file_atomic(struct ospack_ctx *ctx, const char *path, const void *p,
 				   size_t len);
 ospack_error osp_errno(struct ospack_ctx *ctx, int err, const char *what, const char *path);
+/* Writes all n bytes to fd (retried on EINTR unless interrupted); a failure names path. */
+ospack_error osp_write_all(struct ospack_ctx *ctx, int fd, const void *p, size_t n,
+			   const char *path);
 void osp_warn(struct ospack_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 bool osp_interrupted(void);

@@ -506,3 +506,21 @@ ospack_error osp_write_file_atomic(struct ospack_ctx *ctx, const char *path, con
 	free(name);
 	return rc;
 }
+
+ospack_error osp_write_all(struct ospack_ctx *ctx, int fd, const void *p, size_t n,
+			   const char *path)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		ssize_t k = write(fd, c, n);
+
+		if (k < 0 && errno == EINTR && !osp_interrupted())
+			continue;
+		if (k < 0)
+			return osp_errno(ctx, errno, "cannot write", path);
+		c += k;
+		n -= (size_t)k;
+	}
+	return OSPACK_OK;
+}

@@ -175,24 +175,6 @@ static ospack_error folder_tags(struct osp_obundle *b)
 	return rc;
 }
 
-static ospack_error write_all(struct ospack_ctx *ctx, int fd, const void *p, size_t n,
-			      const char *path)
-{
-	const char *c = p;
-
-	while (n > 0) {
-		ssize_t k = write(fd, c, n);
-
-		if (k < 0 && errno == EINTR && !osp_interrupted())
-			continue;
-		if (k < 0)
-			return osp_errno(ctx, errno, "cannot write", path);
-		c += k;
-		n -= (size_t)k;
-	}
-	return OSPACK_OK;
-}
-
 /* Copies an archive's tag files into a temporary folder, skipping the payload. */
 static ospack_error archive_tags(struct osp_obundle *b, const char *input, const char *tmpdir)
 {
@@ -270,7 +252,7 @@ static ospack_error archive_tags(struct osp_obundle *b, const char *input, const
 				rc = osp_error(b->ctx, OSPACK_EIO, "%s: %s", input,
 					       archive_error_string(a));
 			else
-				rc = write_all(b->ctx, fd, p, n, path);
+				rc = osp_write_all(b->ctx, fd, p, n, path);
 		}
 		if (fd >= 0 && close(fd) != 0 && rc == OSPACK_OK)
 			rc = osp_errno(b->ctx, errno, "cannot write", path);

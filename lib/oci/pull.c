@@ -75,7 +75,6 @@ static void report(struct pull *p, bool done)
 static ospack_error blob_write(void *arg, const void *q, size_t n)
 {
 	struct pull *p = arg;
-	const char *c = q;
 
 	if (p->bgot + n > p->bmax)
 		return osp_error(p->ctx, OSPACK_EREJECT,
@@ -84,17 +83,7 @@ static ospack_error blob_write(void *arg, const void *q, size_t n)
 		return p->ctx->code;
 	p->bgot += n;
 	p->r->bytes_received += n;
-	while (n > 0) {
-		ssize_t k = write(p->blobfd, c, n);
-
-		if (k < 0 && errno == EINTR && !osp_interrupted())
-			continue;
-		if (k < 0)
-			return osp_errno(p->ctx, errno, "cannot write in", p->work);
-		c += k;
-		n -= (size_t)k;
-	}
-	return OSPACK_OK;
+	return osp_write_all(p->ctx, p->blobfd, q, n, p->work);
 }
 
 static ospack_error blob_restart(void *arg)
@@ -307,16 +296,7 @@ static ospack_error unpack_tags(struct pull *p, const char *blob)
 					       p->refname, archive_error_string(a));
 				break;
 			}
-			for (const char *c = q; rc == OSPACK_OK && n > 0;) {
-				ssize_t k = write(fd, c, n);
-
-				if (k < 0 && errno == EINTR && !osp_interrupted())
-					continue;
-				if (k < 0)
-					rc = osp_errno(p->ctx, errno, "cannot write", path);
-				else
-					c += k, n -= (size_t)k;
-			}
+			rc = osp_write_all(p->ctx, fd, q, n, path);
 		}
 		if (fd >= 0 && close(fd) != 0 && rc == OSPACK_OK)
 			rc = osp_errno(p->ctx, errno, "cannot write", path);

@@ -277,24 +277,13 @@ ospack_error osp_store_upload_begin(struct osp_store *s, uint64_t size,
 ospack_error osp_store_upload_write(struct osp_store_upload *u, const void *p, size_t n)
 {
 	struct ospack_ctx *ctx = u->s->ctx;
-	const char *c = p;
 
 	if (u->reg != NULL)
 		return osp_registry_upload_write(u->reg, p, n);
 	if (osp_hash_update(ctx, u->h, p, n) != OSPACK_OK)
 		return ctx->code;
 	u->got += n;
-	while (n > 0) {
-		ssize_t k = write(u->fd, c, n);
-
-		if (k < 0 && errno == EINTR && !osp_interrupted())
-			continue;
-		if (k < 0)
-			return osp_errno(ctx, errno, "cannot write", u->tmp);
-		c += k;
-		n -= (size_t)k;
-	}
-	return OSPACK_OK;
+	return osp_write_all(ctx, u->fd, p, n, u->tmp);
 }
 
 ospack_error osp_store_upload_finish(struct osp_store_upload *u, const char *digest)
