@@ -203,14 +203,23 @@ static void digits(const char *s, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
-/* The closest id by edit distance among those whose version digits start with want's. */
+/*
+ * The closest id by edit distance among those whose version digits start with want's;
+ * a value without digits must be 5 characters or more and 1 edit away.
+ */
 static const struct osp_license *find_near(const char *want)
 {
 	const struct osp_license *best = NULL;
-	size_t max = allowed(strlen(want)), best_d = max + 1;
+	size_t max = allowed(strlen(want)), best_d;
 	char wd[NORM_MAX], n[NORM_MAX], nd[NORM_MAX];
 
 	digits(want, wd, sizeof(wd));
+	/* Without a version, short words are too near too many ids ("TODO", "TOSL"). */
+	if (wd[0] == '\0')
+		max = strlen(want) >= 5 ? 1 : 0;
+	if (max == 0)
+		return NULL;
+	best_d = max + 1;
 	for (size_t i = 0; i < osp_license_table_len; i++) {
 		const struct osp_license *l = &osp_license_table[i];
 		size_t d;
