@@ -108,7 +108,12 @@ static const struct {
 	{"cc0", "CC0-1.0"},
 	{"Apahce-2.0", "Apache-2.0"},
 	{"GNU General Public License v3.0 only", "GPL-3.0-only"},
-	{"apache", NULL}, /* no version: no guess at one */
+	{"Unlicence", "Unlicense"}, /* no version: 1 edit at most */
+	{"TODO", NULL},		    /* not TOSL */
+	{"none", NULL},		    /* not NOSL */
+	{"gpl", NULL},		    /* not NGPL */
+	{"openrail", NULL},	    /* not OpenSSL */
+	{"apache", NULL},	    /* no version: no guess at one */
 	{"bsd", NULL},
 	{"proprietary", NULL},
 	{"", NULL},
