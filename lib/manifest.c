@@ -543,6 +543,27 @@ out:
 	return rc;
 }
 
+/* " (did you mean 'x'?)" when a key valid here is close to key, else "". */
+static void key_hint(const char *key, const char *const *cands, char *out, size_t n)
+{
+	const char *s = osp_suggest_word(key, cands);
+
+	if (s != NULL)
+		snprintf(out, n, " (did you mean '%s'?)", s);
+}
+
+static void entry_key_hint(enum osp_section sec, const char *key, char *out, size_t n)
+{
+	const char *cands[K_COUNT + 1];
+	size_t nc = 0;
+
+	for (int j = 0; j < K_COUNT; j++)
+		if (ekeys[j].sections & SEC(sec))
+			cands[nc++] = ekeys[j].name;
+	cands[nc] = NULL;
+	key_hint(key, cands, out, n);
+}
+
 static ospack_error entry_value(struct loader *L, struct osp_entry *e, enum ekey k,
 				const yaml_node_t *v, const char *kn)
 {
@@ -773,27 +794,6 @@ static ospack_error entry_defaults(struct loader *L, struct osp_entry *e, const 
 		e->license_inherited = true;
 	}
 	return entry_source(L, e, sn, label);
-}
-
-/* " (did you mean 'x'?)" when a key valid here is close to key, else "". */
-static void key_hint(const char *key, const char *const *cands, char *out, size_t n)
-{
-	const char *s = osp_suggest_word(key, cands);
-
-	if (s != NULL)
-		snprintf(out, n, " (did you mean '%s'?)", s);
-}
-
-static void entry_key_hint(enum osp_section sec, const char *key, char *out, size_t n)
-{
-	const char *cands[K_COUNT + 1];
-	size_t nc = 0;
-
-	for (int j = 0; j < K_COUNT; j++)
-		if (ekeys[j].sections & SEC(sec))
-			cands[nc++] = ekeys[j].name;
-	cands[nc] = NULL;
-	key_hint(key, cands, out, n);
 }
 
 static ospack_error load_entry(struct loader *L, struct osp_entry *e, const yaml_node_t *n)
