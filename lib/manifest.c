@@ -17,6 +17,8 @@
 #include "git.h"
 #include "license.h"
 #include "manifest.h"
+#include "suggest.h"
+#include "yamlerr.h"
 
 #define MANIFEST_MAX_BYTES (4u * 1024 * 1024)
 /* Node visits allowed: aliases can make a small file look big, never unboundedly so. */
@@ -353,8 +355,11 @@ static ospack_error check_license(struct loader *L, const yaml_node_t *n, const 
 	if (rc != OSPACK_OK) {
 		char detail[sizeof(L->ctx->msg)];
 
+		const char *hint = osp_suggest_license(*expr);
+
 		memcpy(detail, L->ctx->msg, sizeof(detail));
-		return lerr(L, node_pos(n), key, "invalid license expression: %s", detail);
+		return lerr(L, node_pos(n), key, "invalid license expression: %s%s%s%s", detail,
+			    hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
 	}
 	canon = osp_spdx_string(e);
 	osp_spdx_free(e);
@@ -536,6 +541,27 @@ static ospack_error get_repository(struct loader *L, struct osp_entry *e, const 
 out:
 	free(url);
 	return rc;
+}
+
+/* " (did you mean 'x'?)" when a key valid here is close to key, else "". */
+static void key_hint(const char *key, const char *const *cands, char *out, size_t n)
+{
+	const char *s = osp_suggest_word(key, cands);
+
+	if (s != NULL)
+		snprintf(out, n, " (did you mean '%s'?)", s);
+}
+
+static void entry_key_hint(enum osp_section sec, const char *key, char *out, size_t n)
+{
+	const char *cands[K_COUNT + 1];
+	size_t nc = 0;
+
+	for (int j = 0; j < K_COUNT; j++)
+		if (ekeys[j].sections & SEC(sec))
+			cands[nc++] = ekeys[j].name;
+	cands[nc] = NULL;
+	key_hint(key, cands, out, n);
 }
 
 static ospack_error entry_value(struct loader *L, struct osp_entry *e, enum ekey k,
@@ -788,9 +814,13 @@ static ospack_error load_entry(struct loader *L, struct osp_entry *e, const yaml
 				k = (enum ekey)j;
 		snprintf(kn, sizeof(kn), "%s.%s", label, pairs[i].key);
 		if (k == K_COUNT || !(ekeys[k].sections & SEC(e->section))) {
-			rc = lerr(L, node_pos(pairs[i].knode), kn, "unknown key%s%s",
+			char hint[96] = "";
+
+			if (k == K_COUNT)
+				entry_key_hint(e->section, pairs[i].key, hint, sizeof(hint));
+			rc = lerr(L, node_pos(pairs[i].knode), kn, "unknown key%s%s%s",
 				  k == K_COUNT ? "" : " in ",
-				  k == K_COUNT ? "" : section_names[e->section]);
+				  k == K_COUNT ? "" : section_names[e->section], hint);
 			break;
 		}
 		sn.mask |= 1u << k;
@@ -932,10 +962,16 @@ static ospack_error load_section(struct loader *L, enum osp_section s, const yam
 	return OSPACK_OK;
 }
 
+/* Every top-level key load_top_key() reads, for "did you mean". */
+static const char *const top_keys[] = {
+	"ospack",   "name", "version",	   "description", "homepage", "license", "authors",
+	"datasets", "code", "checkpoints", "evals",	  "docs",     NULL};
+
 static ospack_error load_top_key(struct loader *L, const struct pair *p, bool *have_ospack)
 {
 	struct ospack_manifest *m = L->m;
 	const char *k = p->key;
+	char hint[96] = "";
 	int64_t v;
 
 	for (int s = 0; s < OSP_NSECTIONS; s++)
@@ -976,7 +1012,8 @@ static ospack_error load_top_key(struct loader *L, const struct pair *p, bool *h
 		return check_license(L, p->value, k, &m->license);
 	if (strcmp(k, "authors") == 0)
 		return get_strv(L, p->value, k, &m->authors);
-	return lerr(L, node_pos(p->knode), k, "unknown key");
+	key_hint(k, top_keys, hint, sizeof(hint));
+	return lerr(L, node_pos(p->knode), k, "unknown key%s", hint);
 }
 
 static ospack_error load_root(struct loader *L, const yaml_node_t *root)
@@ -1026,11 +1063,21 @@ static struct osp_pos problem_pos(const yaml_parser_t *p, const char *text, size
 	return pos;
 }
 
+/* libyaml's words, after plain ones for the usual mistakes (lib/yamlerr.c). */
 static ospack_error yaml_fail(struct loader *L, yaml_parser_t *parser, const char *text, size_t len)
 {
-	return lerr(L, problem_pos(parser, text, len), "yaml", "%s%s%s",
-		    parser->problem ? parser->problem : "syntax error", parser->context ? " " : "",
-		    parser->context ? parser->context : "");
+	struct osp_pos pos = problem_pos(parser, text, len);
+	struct osp_yaml_err ye = {parser->problem, pos.line, pos.col,
+				  parser->context ? (unsigned)parser->context_mark.line + 1 : 0};
+	char plain[384];
+	const char *what = parser->problem ? parser->problem : "syntax error";
+	const char *ctx = parser->context ? parser->context : "";
+
+	if (parser->error != YAML_READER_ERROR &&
+	    osp_yaml_explain(text, len, &ye, plain, sizeof(plain)))
+		return lerr(L, pos, "yaml", "%s [libyaml: %s%s%s]", plain, what, *ctx ? " " : "",
+			    ctx);
+	return lerr(L, pos, "yaml", "%s%s%s", what, *ctx ? " " : "", ctx);
 }
 
 /*

@@ -454,7 +454,7 @@ spdx_case() {
 		diag "exit $rc; stderr: $(cat "$T/err")" "want: $4"
 }
 spdx_case "release license Apache2: unknown identifier, located" Apache2 r \
-	"spdx.yaml:4:10: license: invalid license expression: unknown license identifier 'Apache2'$"
+	"spdx.yaml:4:10: license: invalid license expression: unknown license identifier 'Apache2' (did you mean 'Apache-2.0'?)$"
 spdx_case "entry license 'MIT AND': a license expected after AND" "MIT AND" e \
 	"spdx.yaml:8:14: code\[0\]\.license: invalid license expression: expected a license after 'AND'$"
 spdx_case "lower-case operator: 'mit and apache-2.0' says to write AND" "mit and apache-2.0" e \

@@ -455,12 +455,13 @@ static const struct reject rejects[] = {
 
 	/* YAML. */
 	{"YAML syntax error", "", "ospack: 1\n name: x\n",
-	 "2:6: yaml: mapping values are not allowed in this context"},
+	 "2:6: yaml: 'name:' is indented more than 'ospack:' above it (line 1) [libyaml: mapping "
+	 "values are not allowed in this context]"},
 	{"YAML unclosed flow sequence", "", HEAD "authors: [a, b\n",
 	 "5:1: yaml: did not find expected ',' or ']' while parsing a flow sequence"},
 	{"YAML tab indentation", "", "ospack: 1\n\tname: x\n",
-	 "2:1: yaml: found a tab character that violates indentation while scanning a plain "
-	 "scalar"},
+	 "2:1: yaml: a tab character at line 2, column 1: YAML indents with spaces [libyaml: found "
+	 "a tab character that violates indentation while scanning a plain scalar]"},
 	{"YAML undefined alias", "", HEAD "description: *nope\n",
 	 "4:14: yaml: found undefined alias"},
 	{"empty file", "", "", "1:1: ospack: the manifest is empty"},
