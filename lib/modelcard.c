@@ -209,24 +209,60 @@ static ospack_error metric_value(struct card *c, const struct found *f, struct o
 	return mt->name ? OSPACK_OK : osp_nomem(c->ctx);
 }
 
-/* The metrics, keyed; a key seen twice is an error at its second place. */
+static unsigned line_of(const struct card *c, const struct found *f)
+{
+	return c->line0 + (unsigned)f->where->start_mark.line + 1;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const struct osp_metric *x = *(const struct osp_metric *const *)a;
+	const struct osp_metric *y = *(const struct osp_metric *const *)b;
+	int r = strcmp(x->name, y->name);
+
+	return r ? r : (x > y) - (x < y);
+}
+
+/* A key seen twice is an error at its second place; sorting keeps many metrics fast. */
+static ospack_error check_dups(struct card *c, struct osp_metric *v)
+{
+	struct osp_metric **sorted = calloc(c->n, sizeof(*sorted));
+	size_t dup = c->n, first = 0;
+
+	if (sorted == NULL)
+		return osp_nomem(c->ctx);
+	for (size_t i = 0; i < c->n; i++)
+		sorted[i] = &v[i];
+	qsort(sorted, c->n, sizeof(*sorted), by_name);
+	for (size_t i = 1, g = 0; i < c->n; i++) {
+		if (strcmp(sorted[i]->name, sorted[g]->name) != 0) {
+			g = i;
+			continue;
+		}
+		if ((size_t)(sorted[i] - v) < dup) {
+			dup = (size_t)(sorted[i] - v);
+			first = (size_t)(sorted[g] - v);
+		}
+	}
+	free(sorted);
+	if (dup == c->n)
+		return OSPACK_OK;
+	return cerr_at(c, line_of(c, &c->v[dup]), (unsigned)c->v[dup].where->start_mark.column + 1,
+		       "metrics[]: duplicate metric '%s' (first at line %u)", v[dup].name,
+		       line_of(c, &c->v[first]));
+}
+
+/* The metrics, keyed. */
 static ospack_error build(struct card *c, struct osp_metric **out, size_t *n)
 {
 	struct osp_metric *v = calloc(c->n, sizeof(*v));
 	ospack_error rc = v ? OSPACK_OK : osp_nomem(c->ctx);
 	size_t i;
 
-	for (i = 0; rc == OSPACK_OK && i < c->n; i++) {
+	for (i = 0; rc == OSPACK_OK && i < c->n; i++)
 		rc = metric_value(c, &c->v[i], &v[i]);
-		for (size_t k = 0; rc == OSPACK_OK && k < i; k++)
-			if (strcmp(v[k].name, v[i].name) == 0)
-				rc = cerr_at(
-					c, c->line0 + (unsigned)c->v[i].where->start_mark.line + 1,
-					(unsigned)c->v[i].where->start_mark.column + 1,
-					"metrics[]: duplicate metric '%s' (first at line %u)",
-					v[i].name,
-					c->line0 + (unsigned)c->v[k].where->start_mark.line + 1);
-	}
+	if (rc == OSPACK_OK)
+		rc = check_dups(c, v);
 	if (rc != OSPACK_OK) {
 		for (size_t k = 0; v != NULL && k < i; k++)
 			free(v[k].name);
