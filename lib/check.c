@@ -10,6 +10,40 @@
 #include "openness.h"
 #include "release.h"
 
+/* The docs entries of type license: the texts of the licenses, which MOF's release license points
+ * to. */
+static json_t *license_texts(const struct ospack_manifest *m)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < m->nentries; i++) {
+		const struct osp_entry *e = &m->entries[i];
+
+		if (e->section == OSP_DOCS && strcmp(e->role, "license") == 0 &&
+		    json_array_append_new(a, json_sprintf("docs/%s", e->name)) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static void license_texts_text(struct osp_buf *b, json_t *lt)
+{
+	json_t *entries = json_object_get(lt, "entries");
+
+	if (json_array_size(entries) == 0) {
+		osp_buf_puts(b, "license texts: MISSING (a docs entry with type: license, such as "
+				"{name: license, path: LICENSE, type: license})\n");
+		return;
+	}
+	osp_buf_puts(b, "license texts: present (");
+	for (size_t i = 0; i < json_array_size(entries); i++)
+		osp_buf_printf(b, "%s%s", i ? ", " : "",
+			       json_string_value(json_array_get(entries, i)));
+	osp_buf_puts(b, ")\n");
+}
+
 /* The report as text, every string from the manifest made printable. */
 static char *render_text(const json_t *j, uint64_t files, uint64_t bytes)
 {
@@ -28,6 +62,7 @@ static char *render_text(const json_t *j, uint64_t files, uint64_t bytes)
 	else
 		b.failed = true;
 	free(body);
+	license_texts_text(&b, json_object_get(shown, "license_texts"));
 	json_decref(shown);
 	return osp_buf_steal(&b, NULL);
 }
@@ -43,7 +78,7 @@ OSPACK_API ospack_error ospack_check(struct ospack_ctx *ctx, const struct ospack
 				     const char *require, int allow_dirty, char **text, char **json)
 {
 	struct osp_release r = {.m = m, .alg = OSP_SHA256};
-	json_t *report = NULL, *j = NULL;
+	json_t *report = NULL, *j = NULL, *lt = NULL;
 	uint64_t bytes = 0;
 	ospack_error rc;
 
@@ -60,9 +95,12 @@ OSPACK_API ospack_error ospack_check(struct ospack_ctx *ctx, const struct ospack
 		goto out;
 	bytes = r.bytes;
 	report = osp_openness_json(r.openness);
-	j = json_pack("{s:s, s:s, s:I, s:I, s:O}", "name", m->name, "version", m->version, "files",
-		      (json_int_t)r.files, "bytes", (json_int_t)bytes, "openness", report);
-	if (report == NULL || j == NULL ||
+	lt = license_texts(m);
+	j = json_pack("{s:s, s:s, s:I, s:I, s:O, s:{s:b, s:o*}}", "name", m->name, "version",
+		      m->version, "files", (json_int_t)r.files, "bytes", (json_int_t)bytes,
+		      "openness", report, "license_texts", "present", json_array_size(lt) > 0,
+		      "entries", lt);
+	if (report == NULL || lt == NULL || j == NULL ||
 	    (text != NULL && (*text = render_text(j, r.files, bytes)) == NULL) ||
 	    (json != NULL && (*json = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)) {
 		rc = osp_nomem(ctx);

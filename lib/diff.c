@@ -157,6 +157,9 @@ static void components(struct diff *d)
 		ch |= change(o, "rev", json_object_get(sx, "rev"), json_object_get(sy, "rev"));
 		ch |= change(o, "metrics", json_object_get(x->json, "metrics"),
 			     json_object_get(y->json, "metrics"));
+		/* one role is a string, several a list: a single role is never a list */
+		ch |= change(o, "role", json_object_get(x->json, "role"),
+			     json_object_get(y->json, "role"));
 		d->differ |= ch;
 		free(key);
 		i++, k++;
@@ -384,6 +387,7 @@ static char *render_text(json_t *j)
 		put_change(&t, "  ", "commit", json_object_get(o, "commit"));
 		put_change(&t, "  ", "rev", json_object_get(o, "rev"));
 		put_change(&t, "  ", "metrics", json_object_get(o, "metrics"));
+		put_change(&t, "  ", "role", json_object_get(o, "role"));
 		for (i = 0; (v = json_array_get(json_object_get(f, "removed"), i)) != NULL; i++)
 			put_file(&t, "removed", v);
 		for (i = 0; (v = json_array_get(json_object_get(f, "added"), i)) != NULL; i++)

@@ -459,15 +459,19 @@ static ospack_error add_file(struct init *in, const char *rel, const char *name,
 
 	if (k == K_OTHER)
 		return OSPACK_OK;
-	if (k == K_LICENSE)
-		return read_license(in, rel);
-	if ((rc = add(in, sec[k], rel, false, &e)) != OSPACK_OK || e == NULL)
+	/* A license text is read for its id, and bundled as a docs entry of type license. */
+	if (k == K_LICENSE && (rc = read_license(in, rel)) != OSPACK_OK)
+		return rc;
+	if ((rc = add(in, k == K_LICENSE ? S_DOCS : sec[k], rel, false, &e)) != OSPACK_OK ||
+	    e == NULL)
 		return rc;
 	e->size = size;
 	if (k == K_CODE)
 		e->what = guess_role(name);
 	else if (k == K_DOC)
 		e->what = doc_type(name);
+	else if (k == K_LICENSE)
+		e->what = "license";
 	else if (k == K_CKPT)
 		e->step = name_step(name);
 	return OSPACK_OK;
@@ -702,7 +706,10 @@ static void put_entry(struct init *in, struct osp_buf *b, enum section s, const 
 			       e->path);
 		break;
 	case S_DOCS:
-		osp_buf_printf(b, "    type: %s # guessed from the name\n", e->what);
+		osp_buf_printf(b, "    type: %s # %s\n", e->what,
+			       strcmp(e->what, "license") == 0
+				       ? "the license text: counts as the release's license file"
+				       : "guessed from the name");
 		break;
 	case S_COUNT:
 		break;

@@ -163,9 +163,25 @@ static void text_git(struct osp_buf *b, json_t *src)
 	}
 }
 
+/* "role" is a string, or a list when the entry has several roles: "training,evaluation". */
+static void roles_text(json_t *role, char *out, size_t len)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	if (json_is_string(role))
+		snprintf(out, len, "%s", json_string_value(role));
+	for (size_t i = 0; i < json_array_size(role) && used < len; i++) {
+		const char *r = json_string_value(json_array_get(role, i));
+
+		used += (size_t)snprintf(out + used, len - used, "%s%s", i ? "," : "", r ? r : "?");
+	}
+}
+
 static void text_component(struct osp_buf *b, json_t *c)
 {
-	const char *role = json_string_value(json_object_get(c, "role"));
+	char roles[128];
+	const char *role = roles;
 	const char *type = json_string_value(json_object_get(c, "type"));
 	const char *lic = json_string_value(json_object_get(c, "license"));
 	json_t *src = json_object_get(c, "source"), *files = json_object_get(c, "files");
@@ -173,6 +189,9 @@ static void text_component(struct osp_buf *b, json_t *c)
 	uint64_t total = 0, count = json_array_size(files);
 	char human[32];
 
+	roles_text(json_object_get(c, "role"), roles, sizeof(roles));
+	if (roles[0] == '\0')
+		role = NULL;
 	/* A v2 statement counts the files; a v1 statement lists them. */
 	if (json_is_integer(files)) {
 		count = (uint64_t)json_integer_value(files);
@@ -205,6 +224,25 @@ static void text_component(struct osp_buf *b, json_t *c)
 	}
 }
 
+/* The docs of type license, named when there are some (older bundles have none). */
+static void text_license_texts(struct osp_buf *b, json_t *comps)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < json_array_size(comps); i++) {
+		json_t *c = json_array_get(comps, i);
+		const char *type = json_string_value(json_object_get(c, "type"));
+
+		if (type == NULL || strcmp(type, "license") != 0)
+			continue;
+		osp_buf_printf(b, "%s%s/%s", n++ ? ", " : "license texts: ",
+			       json_string_value(json_object_get(c, "section")),
+			       json_string_value(json_object_get(c, "name")));
+	}
+	if (n > 0)
+		osp_buf_putc(b, '\n');
+}
+
 static char *render_text(json_t *p)
 {
 	struct osp_buf b = {0};
@@ -228,6 +266,7 @@ static char *render_text(json_t *p)
 		     "(nothing was verified: run ospack verify -k KEY for that)\n\ncomponents:\n");
 	for (size_t i = 0; i < json_array_size(comps); i++)
 		text_component(&b, json_array_get(comps, i));
+	text_license_texts(&b, comps);
 	if (json_is_object(json_object_get(p, "openness"))) {
 		char *report = osp_openness_text(json_object_get(p, "openness"));
 

@@ -17,6 +17,7 @@
 #include "git.h"
 #include "license.h"
 #include "manifest.h"
+#include "modelcard.h"
 #include "suggest.h"
 #include "yamlerr.h"
 
@@ -400,6 +401,7 @@ enum ekey {
 	K_STEP,
 	K_DATASET,
 	K_METRICS,
+	K_METRICS_FROM,
 	K_COUNT
 };
 
@@ -431,13 +433,14 @@ static const struct {
 	[K_STEP] = {"step", SEC(OSP_CHECKPOINTS)},
 	[K_DATASET] = {"dataset", SEC(OSP_EVALS)},
 	[K_METRICS] = {"metrics", SEC(OSP_EVALS)},
+	[K_METRICS_FROM] = {"metrics_from", SEC(OSP_EVALS)},
 };
 
 static const char *const dataset_roles[] = {"training", "evaluation", "validation", NULL};
 static const char *const code_roles[] = {"training",	 "inference", "evaluation", "preprocessing",
 					 "architecture", "library",   NULL};
-static const char *const doc_types[] = {"model-card",	    "data-card", "paper",
-					"technical-report", "other",	 NULL};
+static const char *const doc_types[] = {"model-card", "data-card", "paper", "technical-report",
+					"license",    "other",	   NULL};
 static const char *const lfs_modes[] = {"error", "pointers", NULL};
 
 struct seen {
@@ -471,6 +474,44 @@ static ospack_error get_metrics(struct loader *L, struct osp_entry *e, const yam
 	}
 out:
 	free(pairs);
+	return rc;
+}
+
+/* role: one role, or a list of them (one repository can serve several purposes). */
+static ospack_error get_roles(struct loader *L, struct osp_entry *e, const yaml_node_t *n,
+			      const char *key)
+{
+	const char *const *allowed = e->section == OSP_CODE ? code_roles : dataset_roles;
+	const yaml_node_item_t *it, *top;
+	ospack_error rc = OSPACK_OK;
+
+	if (n->type != YAML_SEQUENCE_NODE) {
+		rc = get_enum(L, n, key, allowed, &e->role);
+		if (rc == OSPACK_OK && osp_strv_push(&e->roles, e->role) != 0)
+			rc = osp_nomem(L->ctx);
+		return rc;
+	}
+	it = n->data.sequence.items.start;
+	top = n->data.sequence.items.top;
+	if (it == top)
+		return nerr(L, n, key, "the list of roles must not be empty");
+	for (; rc == OSPACK_OK && it < top; it++) {
+		const yaml_node_t *item = yaml_document_get_node(&L->doc, *it);
+		char *r = NULL;
+
+		rc = visit(L, item, key);
+		if (rc == OSPACK_OK)
+			rc = get_enum(L, item, key, allowed, &r);
+		for (size_t i = 0; rc == OSPACK_OK && i < e->roles.n; i++)
+			if (strcmp(e->roles.v[i], r) == 0)
+				rc = lerr(L, node_pos(item), key, "'%s' is listed twice", r);
+		if (rc == OSPACK_OK && osp_strv_push_owned(&e->roles, r) != 0)
+			rc = osp_nomem(L->ctx);
+		else if (rc != OSPACK_OK)
+			free(r);
+	}
+	if (rc == OSPACK_OK && (e->role = osp_strdup(e->roles.v[0])) == NULL)
+		rc = osp_nomem(L->ctx);
 	return rc;
 }
 
@@ -614,8 +655,7 @@ static ospack_error entry_value(struct loader *L, struct osp_entry *e, enum ekey
 		e->size = (uint64_t)num;
 		return rc;
 	case K_ROLE:
-		return get_enum(L, v, kn, e->section == OSP_CODE ? code_roles : dataset_roles,
-				&e->role);
+		return get_roles(L, e, v, kn);
 	case K_TYPE:
 		return get_enum(L, v, kn, doc_types, &e->role);
 	case K_FINAL:
@@ -627,6 +667,8 @@ static ospack_error entry_value(struct loader *L, struct osp_entry *e, enum ekey
 		return get_line(L, v, kn, &e->dataset);
 	case K_METRICS:
 		return get_metrics(L, e, v, kn);
+	case K_METRICS_FROM:
+		return get_line(L, v, kn, &e->metrics_from);
 	case K_COUNT:
 		break;
 	}
@@ -781,7 +823,7 @@ static ospack_error entry_defaults(struct loader *L, struct osp_entry *e, const 
 		return lerr(L, e->pos, kn, "required key missing");
 	}
 	if (e->section == OSP_DATASETS && e->role == NULL &&
-	    (e->role = osp_strdup("training")) == NULL)
+	    ((e->role = osp_strdup("training")) == NULL || osp_strv_push(&e->roles, e->role) != 0))
 		return osp_nomem(L->ctx);
 	if ((e->section == OSP_CODE || e->section == OSP_DOCS) && e->role == NULL) {
 		snprintf(kn, sizeof(kn), "%s.%s", label, e->section == OSP_CODE ? "role" : "type");
@@ -794,6 +836,51 @@ static ospack_error entry_defaults(struct loader *L, struct osp_entry *e, const 
 		e->license_inherited = true;
 	}
 	return entry_source(L, e, sn, label);
+}
+
+/* metrics_from: a model card inside the manifest's folder, its model-index read as metrics. */
+static ospack_error load_metrics_from(struct loader *L, struct osp_entry *e, const struct seen *sn,
+				      const char *label)
+{
+	struct osp_pos p = sn->pos[K_METRICS_FROM];
+	char kn[192], msg[sizeof(L->ctx->msg)], *abs = NULL, *real = NULL;
+	struct stat st;
+	ospack_error rc;
+
+	snprintf(kn, sizeof(kn), "%s.metrics_from", label);
+	if (sn->mask & (1u << K_METRICS))
+		return lerr(L, p, kn, "give metrics or metrics_from, not both");
+	if (osp_check_relpath(L->ctx, "metrics_from", e->metrics_from) != OSPACK_OK)
+		return lerr(L, p, kn, "%s: must be a relative path inside the manifest's folder",
+			    e->metrics_from);
+	if ((abs = resolve(L->dir, e->metrics_from)) == NULL)
+		return osp_nomem(L->ctx);
+	if (lstat(abs, &st) != 0) {
+		rc = lerr(L, p, kn, "%s: %s", e->metrics_from,
+			  errno == ENOENT ? "no such file" : strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = lerr(L, p, kn, "%s: %s", e->metrics_from,
+			  S_ISLNK(st.st_mode) ? "a symbolic link, not a file"
+					      : "not a regular file");
+		goto out;
+	}
+	if ((L->realdir == NULL && (L->realdir = realpath(L->dir, NULL)) == NULL) ||
+	    (real = realpath(abs, NULL)) == NULL || !is_inside(L->realdir, real)) {
+		rc = lerr(L, p, kn, "%s: not inside the manifest's folder", e->metrics_from);
+		goto out;
+	}
+	rc = osp_modelcard_metrics(L->ctx, abs, abs, &e->metrics, &e->nmetrics);
+	if (rc == OSPACK_EMANIFEST) {
+		memcpy(msg, L->ctx->msg, sizeof(msg));
+		rc = osp_error(L->ctx, rc, "%s (read for %s at %s:%u:%u)", msg, kn, L->file, p.line,
+			       p.col);
+	}
+out:
+	free(abs);
+	free(real);
+	return rc;
 }
 
 static ospack_error load_entry(struct loader *L, struct osp_entry *e, const yaml_node_t *n)
@@ -830,9 +917,11 @@ static ospack_error load_entry(struct loader *L, struct osp_entry *e, const yaml
 		rc = entry_value(L, e, k, pairs[i].value, kn);
 	}
 	free(pairs);
-	if (rc != OSPACK_OK)
-		return rc;
-	return entry_defaults(L, e, &sn, label);
+	if (rc == OSPACK_OK)
+		rc = entry_defaults(L, e, &sn, label);
+	if (rc == OSPACK_OK && e->metrics_from != NULL)
+		rc = load_metrics_from(L, e, &sn, label);
+	return rc;
 }
 
 static int entry_name_cmp(const void *a, const void *b)
@@ -1242,7 +1331,9 @@ static void entry_free(struct osp_entry *e)
 	free(e->description);
 	osp_strv_free(&e->exclude);
 	free(e->role);
+	osp_strv_free(&e->roles);
 	free(e->dataset);
+	free(e->metrics_from);
 	for (size_t i = 0; i < e->nmetrics; i++)
 		free(e->metrics[i].name);
 	free(e->metrics);

@@ -43,8 +43,9 @@ struct osp_entry {
 	struct osp_strv exclude;
 	bool follow_symlinks;
 	bool outside; /* a path source outside the manifest's folder */
-	/* datasets and code: role; docs: type */
+	/* datasets and code: role (the first when several); docs: type */
 	char *role;
+	struct osp_strv roles; /* datasets and code: every role, as written; at least one */
 	/* checkpoints */
 	bool final;
 	bool has_step;
@@ -53,6 +54,7 @@ struct osp_entry {
 	char *dataset;
 	struct osp_metric *metrics;
 	size_t nmetrics;
+	char *metrics_from; /* the model card the metrics were read from, as written; or NULL */
 };
 
 struct ospack_manifest {

@@ -69,7 +69,8 @@ static int role_component(const char *role, const char *const *roles, const int 
 	return -1;
 }
 
-int osp_entry_component(const struct osp_entry *e)
+/* The component of one role or type, or -1. */
+static int one_component(const struct osp_entry *e, const char *role)
 {
 	static const char *const code_roles[] = {
 		"training",	"inference", "evaluation", "preprocessing",
@@ -84,19 +85,57 @@ int osp_entry_component(const struct osp_entry *e)
 
 	switch (e->section) {
 	case OSP_DATASETS:
-		return strcmp(e->role, "evaluation") == 0 ? OSP_MOF_EVAL_DATA : OSP_MOF_DATASETS;
+		return strcmp(role, "evaluation") == 0 ? OSP_MOF_EVAL_DATA : OSP_MOF_DATASETS;
 	case OSP_CODE:
-		return role_component(e->role, code_roles, code_comps);
+		return role_component(role, code_roles, code_comps);
 	case OSP_CHECKPOINTS:
 		return e->final ? OSP_MOF_PARAMS_FINAL : OSP_MOF_PARAMS_INTERMEDIATE;
 	case OSP_EVALS:
 		return OSP_MOF_EVAL_RESULTS;
 	case OSP_DOCS:
-		return role_component(e->role, doc_types, doc_comps);
+		return role_component(role, doc_types, doc_comps);
 	case OSP_NSECTIONS:
 		break;
 	}
 	return -1;
+}
+
+size_t osp_entry_components(const struct osp_entry *e, int out[OSP_ENTRY_MAX_COMPONENTS])
+{
+	size_t n = 0;
+
+	if (e->roles.n == 0) { /* one component, whatever the role or type says */
+		out[0] = one_component(e, e->role);
+		return out[0] < 0 ? 0 : 1;
+	}
+	for (size_t i = 0; i < e->roles.n; i++) {
+		int c = one_component(e, e->roles.v[i]);
+		bool seen = c < 0;
+
+		for (size_t k = 0; k < n; k++)
+			seen = seen || out[k] == c;
+		if (!seen && n < OSP_ENTRY_MAX_COMPONENTS)
+			out[n++] = c;
+	}
+	return n;
+}
+
+bool osp_entry_in_component(const struct osp_entry *e, int c)
+{
+	int comps[OSP_ENTRY_MAX_COMPONENTS];
+	size_t n = osp_entry_components(e, comps);
+
+	for (size_t i = 0; i < n; i++)
+		if (comps[i] == c)
+			return true;
+	return false;
+}
+
+int osp_entry_component(const struct osp_entry *e)
+{
+	int comps[OSP_ENTRY_MAX_COMPONENTS];
+
+	return osp_entry_components(e, comps) > 0 ? comps[0] : -1;
 }
 
 /* The license of a component made of several entries: all of theirs apply. */
@@ -135,7 +174,7 @@ static ospack_error map_component(struct osp_openness *o, int c)
 	for (size_t i = 0; rc == OSPACK_OK && i < m->nentries; i++) {
 		const struct osp_entry *e = &m->entries[i];
 
-		if (osp_entry_component(e) != c)
+		if (!osp_entry_in_component(e, c))
 			continue;
 		o->in.part[c].present = true;
 		if (osp_strv_push_owned(
@@ -209,12 +248,11 @@ static void need(struct osp_openness *o, enum osp_level l, const int *comps, siz
 	}
 	for (size_t i = 0; i < m->nentries; i++) {
 		const struct osp_entry *e = &m->entries[i];
-		int c = osp_entry_component(e);
 		struct osp_spdx_facts f;
 		bool listed = false;
 
 		for (size_t k = 0; k < ncomps; k++)
-			listed = listed || c == comps[k];
+			listed = listed || osp_entry_in_component(e, comps[k]);
 		if (!listed)
 			continue;
 		f = facts_of(o, e->license);
@@ -269,8 +307,9 @@ static void check_open_science(struct osp_openness *o)
 
 		if (e->section != OSP_DATASETS)
 			continue;
-		if (strcmp(e->role, "training") == 0)
-			training_data = true;
+		training_data = training_data || (e->role && strcmp(e->role, "training") == 0);
+		for (size_t r = 0; r < e->roles.n; r++)
+			training_data = training_data || strcmp(e->roles.v[r], "training") == 0;
 	}
 	if (!training_data)
 		why(o, l, "no training datasets (a dataset entry with role training)");
@@ -609,7 +648,7 @@ static int ycomponent(struct ydoc *y, const struct osp_openness *o, int i)
 	const struct osp_entry *first = NULL;
 
 	for (size_t k = 0; k < o->m->nentries && first == NULL; k++)
-		if (osp_entry_component(&o->m->entries[k]) == i)
+		if (osp_entry_in_component(&o->m->entries[k], i))
 			first = &o->m->entries[k];
 	path[0] = '\0';
 	if (first != NULL) /* a present component has an entry */
@@ -621,12 +660,28 @@ static int ycomponent(struct ydoc *y, const struct osp_openness *o, int i)
 	return c;
 }
 
+/* Where the release's license text lies in the bag: the first docs entry of type license. */
+static const char *license_text_path(const struct ospack_manifest *m, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < m->nentries; i++) {
+		const struct osp_entry *e = &m->entries[i];
+
+		if (e->section == OSP_DOCS && e->role != NULL && strcmp(e->role, "license") == 0) {
+			osp_entry_bagdir(e, buf, len);
+			break;
+		}
+	}
+	return buf;
+}
+
 static int yrelease(struct ydoc *y, const struct osp_openness *o, const char *date)
 {
 	const struct ospack_manifest *m = o->m;
 	int rel = ymap(y), lic = ymap(y), dist = ymap(y);
 	int comps = yaml_document_add_sequence(&y->doc, NULL, YAML_BLOCK_SEQUENCE_STYLE);
 	struct osp_buf producer = {0};
+	char lpath[512];
 
 	for (size_t i = 0; i < m->authors.n; i++)
 		osp_buf_printf(&producer, "%s%s", i ? ", " : "", m->authors.v[i]);
@@ -634,7 +689,7 @@ static int yrelease(struct ydoc *y, const struct osp_openness *o, const char *da
 	ypair(y, rel, "version", ystr(y, m->version));
 	ypair(y, rel, "date", ystr(y, date));
 	ypair(y, dist, "name", ystr(y, m->license ? m->license : ""));
-	ypair(y, dist, "path", ystr(y, ""));
+	ypair(y, dist, "path", ystr(y, license_text_path(m, lpath, sizeof(lpath))));
 	ypair(y, lic, "distribution", dist);
 	ypair(y, rel, "license", lic);
 	ypair(y, rel, "producer", ystr(y, producer.data ? producer.data : ""));

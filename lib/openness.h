@@ -27,7 +27,15 @@ bool osp_json_printable(json_t *j);
 /* By name, as ospack_level_name() gives them. */
 int osp_level_parse(const char *name, enum osp_level *l); /* 0, or -1 if unknown */
 
-/* The MOF component a manifest entry stands for, or -1 (docs of type other). */
+/* A code entry can serve every role there is: each maps to one component. */
+#define OSP_ENTRY_MAX_COMPONENTS 6
+/*
+ * The MOF components a manifest entry counts toward, one per role (deduplicated,
+ * in the order of its roles): none for docs of type license or other.
+ */
+size_t osp_entry_components(const struct osp_entry *e, int out[OSP_ENTRY_MAX_COMPONENTS]);
+bool osp_entry_in_component(const struct osp_entry *e, int c);
+/* The first of them, or -1. */
 int osp_entry_component(const struct osp_entry *e);
 
 struct osp_openness;

@@ -98,6 +98,15 @@ static json_t *metrics_obj(const struct osp_entry *e)
 	return o;
 }
 
+static json_t *roles_array(const struct osp_strv *roles)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < roles->n; i++)
+		json_array_append_new(a, json_string(roles->v[i]));
+	return a;
+}
+
 static json_t *component_obj(const struct osp_release *r, size_t i)
 {
 	const struct osp_entry *e = &r->m->entries[i];
@@ -111,6 +120,8 @@ static json_t *component_obj(const struct osp_release *r, size_t i)
 	set_opt_str(c, "description", e->description);
 	if (e->section == OSP_DOCS)
 		set_opt_str(c, "type", e->role);
+	else if (e->roles.n > 1) /* one role stays a string: older bundles read the same */
+		json_object_set_new(c, "role", roles_array(&e->roles));
 	else
 		set_opt_str(c, "role", e->role);
 	if (e->section == OSP_CHECKPOINTS)
@@ -120,6 +131,7 @@ static json_t *component_obj(const struct osp_release *r, size_t i)
 	set_opt_str(c, "dataset", e->dataset);
 	if (e->nmetrics > 0)
 		json_object_set_new(c, "metrics", metrics_obj(e));
+	set_opt_str(c, "metrics_from", e->metrics_from);
 	return c;
 }
 
