@@ -18,6 +18,7 @@
 #include "sign.h"
 #include "tar_write.h"
 #include "verify/tarscan.h"
+#include "verify/verifier.h"
 
 #define TAG_MAX (256u * 1024 * 1024)
 
@@ -197,7 +198,7 @@ static ospack_error archive_tags(struct osp_obundle *b, const char *input, const
 	b->tagdir_tmp = true;
 	tmpl = NULL;
 	if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
-	    archive_read_open_filename(a, input, 1024 * 1024) != ARCHIVE_OK) {
+	    archive_read_open_fd(a, b->fd, 1024 * 1024) != ARCHIVE_OK) {
 		rc = osp_error(b->ctx, OSPACK_EIO, "%s: %s", input, archive_error_string(a));
 		goto out;
 	}
@@ -380,8 +381,12 @@ ospack_error osp_obundle_open(struct ospack_ctx *ctx, const char *input, const c
 			rc = folder_tags(b);
 	} else {
 		b->fd = open(input, O_RDONLY | O_CLOEXEC);
+		/* A .tar.zst or .tar.gz: its files are read by offsets, so from the tar
+		   decompressed into a temporary file in tmpdir (removed when closed). */
 		if (b->fd < 0)
 			rc = osp_errno(ctx, errno, "cannot open", input);
+		else if ((rc = osp_bundle_decompress(ctx, &b->fd, tmpdir)) != OSPACK_OK)
+			osp_error_prefix(ctx, "%s", input);
 		else
 			rc = archive_tags(b, input, tmpdir);
 	}

@@ -236,6 +236,13 @@ ospack_error osp_read_archive(struct ospack_ctx *ctx, int fd, struct osp_verifie
 ospack_error osp_read_folder(struct ospack_ctx *ctx, const char *path, struct osp_verifier *v);
 
 /* Opens a bundle archive ("-": standard input); *isdir, and no fd, when it is a folder. */
+/*
+ * When *fd holds a gzip or zstd stream (by its first bytes), replaces it (closed,
+ * unless standard input) with an unlinked temporary file in tmpdir (NULL: $TMPDIR,
+ * else /tmp) holding the tar decompressed, read from its start. OSPACK_EREJECT
+ * when it does not decompress to its end; *fd is then -1.
+ */
+ospack_error osp_bundle_decompress(struct ospack_ctx *ctx, int *fd, const char *tmpdir);
 ospack_error osp_open_bundle(struct ospack_ctx *ctx, const char *input, int *fd, bool *isdir);
 
 /* Loads trusted public keys; on error frees what it loaded. */
