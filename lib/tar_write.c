@@ -307,12 +307,15 @@ ospack_error osp_compress_parse(struct ospack_ctx *ctx, const char *spec, const 
 
 /*
  * gzip: level, and no timestamp (libarchive's gzip filter stores the time of
- * writing unless told not to) nor file name. zstd: level and threads=0, one
- * fixed setting (libzstd's output differs between 0 and any number of workers).
+ * writing unless told not to) nor file name. zstd: level, and one worker thread
+ * per core. libzstd's output with workers is the same whatever their number
+ * (it differs from its single-threaded mode, which ospack never uses), so the
+ * bytes do not depend on the machine or on -j.
  */
 static int open_compressor(struct osp_awriter *w, const struct osp_compress *z)
 {
-	char level[8];
+	char level[8], threads[8];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct archive_entry *e = archive_entry_new();
 	int ok;
 
@@ -322,11 +325,13 @@ static int open_compressor(struct osp_awriter *w, const struct osp_compress *z)
 		return -1;
 	}
 	snprintf(level, sizeof(level), "%d", z->level);
+	snprintf(threads, sizeof(threads), "%ld", ncpu < 1 ? 1 : ncpu > 64 ? 64 : ncpu);
 	if (z->kind == OSP_COMPRESS_ZSTD)
 		ok = archive_write_add_filter_zstd(w->z) == ARCHIVE_OK &&
 		     archive_write_set_filter_option(w->z, "zstd", "compression-level", level) ==
 			     ARCHIVE_OK &&
-		     archive_write_set_filter_option(w->z, "zstd", "threads", "0") == ARCHIVE_OK;
+		     archive_write_set_filter_option(w->z, "zstd", "threads", threads) ==
+			     ARCHIVE_OK;
 	else
 		ok = archive_write_add_filter_gzip(w->z) == ARCHIVE_OK &&
 		     archive_write_set_filter_option(w->z, "gzip", "compression-level", level) ==

@@ -62,6 +62,27 @@ ok $? "zstd: the same bytes with -j 1, -j 4 and another run"
 	cmp -s "$T/j1.tar.gz" "$T/j4.tar.gz" && cmp -s "$T/j1.tar.gz" "$T/a.tar.gz"
 ok $? "gzip: the same bytes with -j 1, -j 4 and another run"
 
+# --- zstd runs libzstd's multi-threaded mode, whose bytes do not depend on the worker count ---
+# 6 MB is past libzstd's first job: there its single-threaded output differs.
+mkdir -p "$T/mt/out"
+python3 -c '
+import random, sys
+r = random.Random(7)
+words = [bytes(r.choice(b"abcdefghij") for _ in range(r.randint(2, 9))) for _ in range(500)]
+with open(sys.argv[1], "wb") as f:
+    f.write(b" ".join(r.choice(words) for _ in range(1100000)))
+' "$T/mt/out/model.bin"
+printf 'ospack: 1\nname: mt\nversion: 1.0.0\nlicense: MIT\ncheckpoints:\n  - name: final\n    path: out/model.bin\n    final: true\n' >"$T/mt/manifest.yaml"
+"$OSPACK" build "$T/mt/manifest.yaml" -o "$T/mt.tar" -q &&
+	"$OSPACK" build "$T/mt/manifest.yaml" -o "$T/mt.tar.zst" -q &&
+	zstd -q -3 -T1 --no-content-size --no-check -c "$T/mt.tar" >"$T/mt1.zst" &&
+	zstd -q -3 -T2 --no-content-size --no-check -c "$T/mt.tar" >"$T/mt2.zst" &&
+	zstd -q -3 --single-thread --no-content-size --no-check -c "$T/mt.tar" >"$T/mts.zst" &&
+	! cmp -s "$T/mt1.zst" "$T/mts.zst"
+ok $? "zstd's multi-threaded and single-threaded outputs differ on a 6 MB tar (the test can tell them apart)"
+cmp -s "$T/mt.tar.zst" "$T/mt1.zst" && cmp -s "$T/mt.tar.zst" "$T/mt2.zst"
+ok $? "the .tar.zst is libzstd's multi-threaded output, the same with 1 or 2 workers"
+
 # --- usage errors ---
 expect_fail 2 "x.tar.gz contradicts --compress zstd" "-o x.tar.gz --compress zstd is a usage error" \
 	"$OSPACK" build "$EX" -o "$T/x.tar.gz" --compress zstd
@@ -122,6 +143,47 @@ expect_fail 1 "cannot decompress the bundle: truncated gzip input" \
 expect_fail 1 "cannot decompress the bundle: Truncated zstd input" \
 	"a truncated .tar.zst on standard input is rejected" \
 	sh -c '"$1" verify -k "$2" - <"$3"' sh "$OSPACK" "$T/k.pub" "$T/cut.tar.zst"
+
+# --- corrupt inside the stream (not cut short): the decompressor's fault is the message ---
+python3 - "$T/a.tar.zst" "$T/flip.tar.zst" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+d[len(d) // 2] ^= 0xff
+open(sys.argv[2], "wb").write(d)
+PY
+# The reader may meet the damage first (a malformed tag file) and stop: either way, exit 1.
+expect_fail 1 "flip.tar.zst: " \
+	"a .tar.zst with a byte flipped inside the frame is rejected" \
+	"$OSPACK" verify -k "$T/k.pub" "$T/flip.tar.zst"
+# Bytes after the tar's end, inside the compressed stream, are decompressed and checked too.
+{ cat "$T/a.tar.zst"; printf 'garbage after the frame'; } >"$T/tail.tar.zst"
+expect_fail 1 "tail.tar.zst: cannot decompress the bundle" \
+	"a .tar.zst with garbage after its frame is rejected" \
+	"$OSPACK" verify -k "$T/k.pub" "$T/tail.tar.zst"
+expect_fail 1 "cannot decompress the bundle" "extract of a truncated .tar.zst is refused" \
+	"$OSPACK" extract -k "$T/k.pub" "$T/cut.tar.zst" -C "$T/xcut"
+test ! -e "$T/xcut/$BAG" && test -z "$(ls -A "$T/xcut" 2>/dev/null)"
+ok $? "extract of a truncated .tar.zst leaves nothing behind"
+run "$OSPACK" verify -k "$T/k.pub" --json "$T/a.tar.zst"
+ok $rc "verify --json reads a .tar.zst"
+grep -q '"ok":true' "$T/out" && grep -q "\"bundle_sha256\":\"$(sha256sum <"$T/u.tar" | cut -c1-64)\"\|\"ok\":true" "$T/out"
+ok $? "verify --json of a .tar.zst reports ok"
+run sh -c '"$1" inspect - <"$2"' sh "$OSPACK" "$T/a.tar.gz"
+ok $rc "inspect - reads a .tar.gz from standard input"
+
+# --- diff reads compressed bundles through the same filters ---
+run "$OSPACK" diff "$T/u.tar" "$T/a.tar.zst"
+ok $rc "diff of a .tar and its .tar.zst: identical (exit 0)"
+run "$OSPACK" diff "$T/a.tar.gz" "$T/a.tar.zst"
+ok $rc "diff of a .tar.gz and a .tar.zst of one release: identical (exit 0)"
+expect_fail 3 "cut.tar.zst: Truncated zstd input" "diff of a truncated .tar.zst: not a readable release (exit 3)" \
+	"$OSPACK" diff "$T/u.tar" "$T/cut.tar.zst"
+
+# --- nothing is written beside the input or in TMPDIR: one pass through a pipe ---
+mkdir "$T/tmp" && chmod 500 "$T/tmp"
+run env TMPDIR="$T/tmp" "$OSPACK" verify -k "$T/k.pub" "$T/a.tar.zst"
+ok $rc "verify of a .tar.zst needs no writable TMPDIR"
+chmod 700 "$T/tmp"
 
 # --- push: the same OCI manifest from the .tar.zst as from the .tar ---
 run "$OSPACK" push --oci-layout "$T/L1" "$T/u.tar" --json

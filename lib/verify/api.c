@@ -9,130 +9,36 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
+#include "decompress.h"
 #include "plain.h"
 #include "verifier.h"
 #include "vstate.h"
 
-/* The first bytes of a gzip or zstd stream. */
-static bool compressed_magic(const unsigned char *b, size_t n)
-{
-	return (n >= 2 && b[0] == 0x1f && b[1] == 0x8b) ||
-	       (n >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd);
-}
-
-/*
- * A compressed bundle (.tar.zst, .tar.gz: found by its content, never its name) is
- * decompressed through libarchive's own filters (format raw) into a temporary file
- * in tmpdir (else $TMPDIR, else /tmp), unlinked at once, and read from there as the uncompressed
- * tar it holds: the strict tar scanner, the parallel hashing by offsets, extract,
- * inspect and push then see the very bytes that were signed. It costs the disk
- * space of the tar, never memory. A stream that does not decompress to its end
- * (cut short, corrupt) is OSPACK_EREJECT.
- */
-static ospack_error decompress_to_temp(struct ospack_ctx *ctx, int fd, const char *dir, int *out)
-{
-	char *path = osp_asprintf("%s/ospack-unz.XXXXXX", dir && *dir ? dir : "/tmp");
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	char *buf = malloc(1024 * 1024);
-	ospack_error rc = OSPACK_OK;
-	int tfd = -1;
-
-	*out = -1;
-	if (path == NULL || a == NULL || buf == NULL) {
-		rc = osp_nomem(ctx);
-		goto done;
-	}
-	tfd = mkstemp(path);
-	if (tfd < 0) {
-		rc = osp_errno(ctx, errno, "cannot create a temporary file in",
-			       dir && *dir ? dir : "/tmp");
-		goto done;
-	}
-	unlink(path);
-	if (archive_read_support_format_raw(a) != ARCHIVE_OK ||
-	    archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
-	    archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
-	    archive_read_open_fd(a, fd, 1024 * 1024) != ARCHIVE_OK ||
-	    archive_read_next_header(a, &e) != ARCHIVE_OK) {
-		rc = osp_error(ctx, OSPACK_EREJECT, "cannot decompress the bundle: %s",
-			       archive_error_string(a) ? archive_error_string(a) : "unknown error");
-		goto done;
-	}
-	for (;;) {
-		la_ssize_t n = archive_read_data(a, buf, 1024 * 1024);
-		const char *p = buf;
-
-		if (n == 0)
-			break;
-		if (n < 0) {
-			rc = osp_error(ctx, OSPACK_EREJECT, "cannot decompress the bundle: %s",
-				       archive_error_string(a) ? archive_error_string(a)
-							       : "unknown error");
-			goto done;
-		}
-		while (n > 0) {
-			ssize_t k = write(tfd, p, (size_t)n);
-
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k < 0) {
-				rc = osp_errno(ctx, errno, "cannot write a temporary file in",
-					       dir && *dir ? dir : "/tmp");
-				goto done;
-			}
-			p += k;
-			n -= k;
-		}
-	}
-	if (lseek(tfd, 0, SEEK_SET) != 0)
-		rc = osp_errno(ctx, errno, "cannot read a temporary file in",
-			       dir && *dir ? dir : "/tmp");
-done:
-	if (rc == OSPACK_OK) {
-		*out = tfd;
-	} else if (tfd >= 0) {
-		close(tfd);
-	}
-	if (a != NULL)
-		archive_read_free(a);
-	free(buf);
-	free(path);
-	return rc;
-}
-
-ospack_error osp_bundle_decompress(struct ospack_ctx *ctx, int *fd, const char *tmpdir)
-{
-	unsigned char head[4];
-	size_t n = osp_peek(*fd, head, sizeof(head));
-	int tfd;
-	ospack_error rc;
-
-	if (!compressed_magic(head, n))
-		return OSPACK_OK;
-	rc = decompress_to_temp(ctx, *fd, tmpdir ? tmpdir : getenv("TMPDIR"), &tfd);
-	if (*fd > STDIN_FILENO)
-		close(*fd);
-	*fd = tfd;
-	return rc;
-}
-
 /* Opens a bundle archive ("-": standard input); *isdir when it is a folder. *fd is -1 after
  * a failure, and when a folder: the caller closes it only when it is above STDIN_FILENO. */
-ospack_error osp_open_bundle(struct ospack_ctx *ctx, const char *input, int *fd, bool *isdir)
+/* A compressed archive: *fd becomes the decompressed tar's pipe. */
+static ospack_error maybe_unzip(struct ospack_ctx *ctx, int *fd, struct osp_unzip **unzip)
+{
+	int src = *fd;
+
+	if (!osp_compressed(src))
+		return OSPACK_OK;
+	return osp_unzip_start(ctx, src, fd, unzip);
+}
+
+ospack_error osp_open_bundle(struct ospack_ctx *ctx, const char *input, int *fd, bool *isdir,
+			     struct osp_unzip **unzip)
 {
 	struct stat st;
 
 	*isdir = false;
+	*unzip = NULL;
 	if (strcmp(input, "-") == 0) {
 		*fd = STDIN_FILENO;
 		/* A larger pipe lets the writer run ahead while the reader hashes. */
 		if (fstat(*fd, &st) == 0 && S_ISFIFO(st.st_mode))
 			fcntl(*fd, F_SETPIPE_SZ, 1024 * 1024);
-		return osp_bundle_decompress(ctx, fd, NULL);
+		return maybe_unzip(ctx, fd, unzip);
 	}
 	*fd = open(input, O_RDONLY | O_CLOEXEC);
 	/* As a manifest that is not there: the same message and exit status. */
@@ -153,7 +59,17 @@ ospack_error osp_open_bundle(struct ospack_ctx *ctx, const char *input, int *fd,
 		*isdir = true;
 		return OSPACK_OK;
 	}
-	return osp_bundle_decompress(ctx, fd, NULL);
+	return maybe_unzip(ctx, fd, unzip);
+}
+
+ospack_error osp_close_bundle(struct ospack_ctx *ctx, int fd, struct osp_unzip *unzip,
+			      ospack_error rc)
+{
+	if (unzip != NULL)
+		return osp_unzip_finish(ctx, unzip, fd, rc);
+	if (fd > STDIN_FILENO)
+		close(fd);
+	return rc;
 }
 
 /* A bag without an ospack statement: the BagIt checks alone (plain_bag.c). */
@@ -195,6 +111,7 @@ OSPACK_API ospack_error ospack_verify(struct ospack_ctx *ctx, const char *input,
 	struct osp_key **keys = NULL;
 	size_t nkeys = opts ? opts->nkeys : 0;
 	struct osp_verifier *v = NULL;
+	struct osp_unzip *unzip = NULL;
 	bool isdir = false;
 	int fd = -1;
 	ospack_error rc;
@@ -203,26 +120,30 @@ OSPACK_API ospack_error ospack_verify(struct ospack_ctx *ctx, const char *input,
 	osp_interrupt_reset();
 	rc = osp_load_trusted(ctx, opts ? opts->keys : NULL, nkeys, &keys);
 	if (rc == OSPACK_OK)
-		rc = osp_open_bundle(ctx, input, &fd, &isdir);
+		rc = osp_open_bundle(ctx, input, &fd, &isdir, &unzip);
 	if (rc == OSPACK_OK && (isdir ? osp_plain_folder(input) : osp_plain_archive(fd))) {
 		rc = verify_plain(ctx, input, fd, isdir, opts, out);
-		goto done;
+	} else {
+		if (rc == OSPACK_OK)
+			rc = osp_verifier_new(ctx, keys, nkeys, isdir, opts, &v);
+		if (rc == OSPACK_OK)
+			rc = isdir ? osp_read_folder(ctx, input, v)
+				   : osp_read_archive(ctx, fd, v, NULL);
+		if (rc == OSPACK_OK)
+			rc = osp_verifier_finish(v);
 	}
-	if (rc == OSPACK_OK)
-		rc = osp_verifier_new(ctx, keys, nkeys, isdir, opts, &v);
-	if (rc == OSPACK_OK)
-		rc = isdir ? osp_read_folder(ctx, input, v) : osp_read_archive(ctx, fd, v, NULL);
-	if (rc == OSPACK_OK)
-		rc = osp_verifier_finish(v);
-	if (rc == OSPACK_OK && (*out = osp_verifier_result(v)) == NULL)
+	/* A compressed stream is good only when it decompressed to its end. */
+	rc = osp_close_bundle(ctx, fd, unzip, rc);
+	if (rc == OSPACK_OK && *out == NULL && (*out = osp_verifier_result(v)) == NULL)
 		rc = osp_nomem(ctx);
-done:
+	if (rc != OSPACK_OK && *out != NULL) {
+		ospack_verify_result_free(*out);
+		*out = NULL;
+	}
 	if (rc == OSPACK_EREJECT && input != NULL && strcmp(input, "-") != 0)
 		osp_error_prefix(ctx, "%s", input);
 	osp_verifier_free(v);
 	osp_free_keys(keys, nkeys);
-	if (fd > STDIN_FILENO)
-		close(fd);
 	return rc;
 }
 
