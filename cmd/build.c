@@ -12,13 +12,21 @@
 static const char usage[] =
 	"usage: ospack build MANIFEST [-o FILE] [-k KEY]... [--hash sha256|sha512]\n"
 	"                    [--require LEVEL] [--allow-dirty] [--allow-outside]\n"
-	"                    [--sigstore-out FILE] [-j N] [--progress]\n"
+	"                    [--sigstore-out FILE] [--compress C] [-j N] [--progress]\n"
 	"                    [--json] [-q]\n"
 	"\n"
 	"Hashes every file the manifest names and writes one reproducible tar archive,\n"
 	"<name>-<version>.tar, whose folder is a BagIt bag with a signed statement.\n"
 	"\n"
-	"  -o, --output FILE     write FILE instead (\"-\" for standard output)\n"
+	"  -o, --output FILE     write FILE instead (\"-\" for standard output); a name\n"
+	"                        ending .tar.zst is written zstd-compressed, .tar.gz\n"
+	"                        gzip-compressed, any other name uncompressed\n"
+	"      --compress C      zstd[:LEVEL] (1-19, default 3), gzip[:LEVEL] (1-9,\n"
+	"                        default 6) or none; a name -o gives must agree (without\n"
+	"                        -o the archive is <name>-<version>.tar.zst or .tar.gz).\n"
+	"                        The SHA-256 shown is always the uncompressed tar's,\n"
+	"                        which is what is signed; readers detect compression\n"
+	"                        by content\n"
 	"  -k, --key KEY         sign with this private key (PEM file, or env:NAME to read\n"
 	"                        it from an environment variable); repeat for more signatures\n"
 	"      --sigstore-out FILE  also write the signed statement as a Sigstore bundle\n"
@@ -98,7 +106,7 @@ static int check_options(const struct ospack_build_opts *o, bool json)
 	return 0;
 }
 
-enum { OPT_ALLOW_OUTSIDE = OPT_FIRST_LOCAL, OPT_SIGSTORE_OUT };
+enum { OPT_ALLOW_OUTSIDE = OPT_FIRST_LOCAL, OPT_SIGSTORE_OUT, OPT_COMPRESS };
 
 struct build_args {
 	struct ospack_build_opts o;
@@ -117,6 +125,7 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 		{"allow-dirty", no_argument, NULL, 'D'},
 		{"allow-outside", no_argument, NULL, OPT_ALLOW_OUTSIDE},
 		{"sigstore-out", required_argument, NULL, OPT_SIGSTORE_OUT},
+		{"compress", required_argument, NULL, OPT_COMPRESS},
 		{"jobs", required_argument, NULL, 'j'},
 		{"progress", no_argument, NULL, OPT_PROGRESS},
 		{"json", no_argument, NULL, OPT_JSON},
@@ -145,6 +154,9 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 			break;
 		case OPT_ALLOW_OUTSIDE:
 			a->o.allow_outside = 1;
+			break;
+		case OPT_COMPRESS:
+			a->o.compress = optarg;
 			break;
 		case OPT_SIGSTORE_OUT:
 			a->o.sigstore_out = optarg;

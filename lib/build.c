@@ -45,6 +45,7 @@ struct build {
 	struct osp_hasher *hasher;
 	struct osp_hash *hash;
 	struct osp_awriter *w;
+	struct osp_compress z; /* of the output; the digest is the uncompressed tar's */
 	unsigned char *smallbuf;
 	int fd;
 	char *target;  /* NULL for stdout */
@@ -138,7 +139,11 @@ static ospack_error open_output(struct build *b)
 			fcntl(b->fd, F_SETPIPE_SZ, OSP_HASHER_BUFSIZE);
 		return OSPACK_OK;
 	}
-	b->target = out ? osp_strdup(out) : osp_asprintf("%s.tar", b->r.bag);
+	b->target = out ? osp_strdup(out)
+			: osp_asprintf("%s.tar%s", b->r.bag,
+				       b->z.kind == OSP_COMPRESS_ZSTD	? ".zst"
+				       : b->z.kind == OSP_COMPRESS_GZIP ? ".gz"
+									: "");
 	if (b->target == NULL)
 		return osp_nomem(b->ctx);
 	if (stat(b->target, &st) == 0 && S_ISDIR(st.st_mode))
@@ -955,7 +960,7 @@ static ospack_error write_bundle(struct build *b)
 	if (rc == OSPACK_OK && (b->smallbuf = malloc(OSP_HASHER_BUFSIZE)) == NULL)
 		rc = osp_nomem(b->ctx);
 	if (rc == OSPACK_OK)
-		rc = osp_awriter_open(b->ctx, b->fd, b->r.mtime, !b->o->no_digest, &b->w);
+		rc = osp_awriter_open_z(b->ctx, b->fd, b->r.mtime, !b->o->no_digest, &b->z, &b->w);
 	if (rc == OSPACK_OK)
 		osp_awriter_set_name(b->w, b->target ? b->target : "standard output");
 	if (rc == OSPACK_OK)
@@ -1075,6 +1080,8 @@ OSPACK_API ospack_error ospack_build(struct ospack_ctx *ctx, const struct ospack
 	*out = NULL;
 	b.r.m = m;
 	rc = set_options(&b);
+	if (rc == OSPACK_OK)
+		rc = osp_compress_parse(ctx, b.o->compress, b.o->output, &b.z);
 	if (rc == OSPACK_OK)
 		rc = osp_release_open(ctx, &b.r, b.o->allow_dirty != 0);
 	if (rc == OSPACK_OK)

@@ -22,6 +22,7 @@ OSPACK_API ospack_error ospack_extract(struct ospack_ctx *ctx, const char *input
 	struct osp_verifier *v = NULL;
 	struct osp_key **keys = NULL;
 	size_t nkeys = opts ? opts->nkeys : 0;
+	struct osp_unzip *unzip = NULL;
 	bool isdir = false;
 	int fd = -1;
 	ospack_error rc;
@@ -30,7 +31,7 @@ OSPACK_API ospack_error ospack_extract(struct ospack_ctx *ctx, const char *input
 	osp_interrupt_reset();
 	rc = osp_load_trusted(ctx, opts ? opts->keys : NULL, nkeys, &keys);
 	if (rc == OSPACK_OK)
-		rc = osp_open_bundle(ctx, input, &fd, &isdir);
+		rc = osp_open_bundle(ctx, input, &fd, &isdir, &unzip);
 	if (rc == OSPACK_OK && isdir)
 		rc = osp_error(ctx, OSPACK_EUSAGE, "%s: a folder; extract reads an archive", input);
 	if (rc == OSPACK_OK)
@@ -44,6 +45,8 @@ OSPACK_API ospack_error ospack_extract(struct ospack_ctx *ctx, const char *input
 	}
 	if (rc == OSPACK_OK)
 		rc = osp_verifier_finish(v);
+	/* A compressed stream is good only when it decompressed to its end. */
+	rc = osp_close_bundle(ctx, fd, unzip, rc);
 	if (rc == OSPACK_OK)
 		rc = osp_stage_commit(st, osp_verifier_root(v));
 	if (rc == OSPACK_OK && (*out = osp_verifier_result(v)) == NULL)
@@ -53,7 +56,5 @@ OSPACK_API ospack_error ospack_extract(struct ospack_ctx *ctx, const char *input
 		osp_error_prefix(ctx, "%s", input);
 	osp_verifier_free(v);
 	osp_free_keys(keys, nkeys);
-	if (fd > STDIN_FILENO)
-		close(fd);
 	return rc;
 }

@@ -298,14 +298,17 @@ OSPACK_API ospack_error ospack_inspect(struct ospack_ctx *ctx, const char *input
 {
 	struct osp_buf env = {0};
 	json_t *pred = NULL;
+	struct osp_unzip *unzip = NULL;
 	bool isdir;
 	int fd = -1;
-	ospack_error rc = osp_open_bundle(ctx, input, &fd, &isdir);
+	ospack_error rc = osp_open_bundle(ctx, input, &fd, &isdir, &unzip);
 
 	if (rc == OSPACK_OK && isdir)
 		rc = osp_error(ctx, OSPACK_EUSAGE, "%s: a folder; inspect reads an archive", input);
 	if (rc == OSPACK_OK)
 		rc = find_envelope(ctx, fd, &env);
+	/* Read no further: the decompressor is stopped, its faults so far still count. */
+	rc = osp_close_bundle(ctx, fd, unzip, rc);
 	if (rc == OSPACK_OK)
 		rc = decode(ctx, &env, &pred);
 	if (rc == OSPACK_OK && json != NULL &&
@@ -323,7 +326,5 @@ OSPACK_API ospack_error ospack_inspect(struct ospack_ctx *ctx, const char *input
 		osp_error_prefix(ctx, "%s", input);
 	json_decref(pred);
 	osp_buf_free(&env);
-	if (fd > STDIN_FILENO)
-		close(fd);
 	return rc;
 }

@@ -112,11 +112,16 @@ struct ospack_build_opts {
 				     warning each); 0: they are an error */
 	const char *sigstore_out; /* also write the statement, signed by the first key, as a
 				     Sigstore bundle v0.3 to this file; needs a key */
+	/* "zstd[:LEVEL]" (1-19, default 3), "gzip[:LEVEL]" (1-9, default 6) or "none";
+	   NULL: as output's name says (.tar.zst, .tar.gz, else none). A name that
+	   contradicts it is OSPACK_EUSAGE. bundle_sha256 and archive_bytes stay those
+	   of the uncompressed tar, which is what is signed. */
+	const char *compress;
 };
 
 struct ospack_build_result {
 	char *output;		/* the path written, or "-" */
-	char bundle_sha256[65]; /* SHA-256 of the archive bytes */
+	char bundle_sha256[65]; /* SHA-256 of the archive bytes (the uncompressed tar) */
 	uint64_t files;		/* payload files in the archive */
 	uint64_t bytes;		/* payload bytes in the archive */
 	uint64_t archive_bytes; /* size of the archive */

@@ -13,6 +13,22 @@ struct osp_awriter;
  */
 ospack_error osp_awriter_open(struct ospack_ctx *ctx, int fd, int64_t mtime, bool digest,
 			      struct osp_awriter **out);
+/* Compression of the output; the digest and byte count stay those of the tar. */
+enum osp_compress_kind { OSP_COMPRESS_NONE, OSP_COMPRESS_ZSTD, OSP_COMPRESS_GZIP };
+struct osp_compress {
+	enum osp_compress_kind kind;
+	int level; /* zstd 1-19 (3), gzip 1-9 (6) */
+};
+/*
+ * spec ("zstd[:L]", "gzip[:L]", "none", or NULL: what output's name says, .tar.zst
+ * or .tar.gz, else none) into z; a bad spec, or one output's name contradicts
+ * (output "-" or NULL contradicts nothing), is OSPACK_EUSAGE.
+ */
+ospack_error osp_compress_parse(struct ospack_ctx *ctx, const char *spec, const char *output,
+				struct osp_compress *z);
+/* osp_awriter_open, the output compressed as z says (z NULL: none). */
+ospack_error osp_awriter_open_z(struct ospack_ctx *ctx, int fd, int64_t mtime, bool digest,
+				const struct osp_compress *z, struct osp_awriter **out);
 /* The same, its output given to sink (whose failure is on ctx already) instead of an fd. */
 ospack_error osp_awriter_open_cb(struct ospack_ctx *ctx,
 				 ospack_error (*sink)(void *arg, const void *p, size_t n),

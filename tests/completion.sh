@@ -42,5 +42,13 @@ ok $? "every level offered is one check --help names"
 ok $? "keygen -t offers the key types"
 [ "$(complete_words pull x --only ch)" = "checkpoints" ]
 ok $? "--only offers the sections"
+[ "$(complete_words build m.yaml --compress zstd:1)" = "$(printf 'zstd:1\nzstd:19')" ]
+ok $? "--compress offers the compressions and their levels"
+for l in $(complete_words build m.yaml --compress ""); do
+	"$OSPACK" build "$top_srcdir/manifests/example/manifest.yaml" --compress "$l" \
+		-o "$T/c.bin" -q 2>/dev/null || echo "$l" >>"$T/badlevel"
+done
+test ! -e "$T/badlevel"
+ok $? "every --compress value offered is one build takes"
 
 done_testing

@@ -18,6 +18,7 @@
 #include "sign.h"
 #include "tar_write.h"
 #include "verify/tarscan.h"
+#include "decompress.h"
 
 #define TAG_MAX (256u * 1024 * 1024)
 
@@ -176,6 +177,20 @@ static ospack_error folder_tags(struct osp_obundle *b)
 }
 
 /* Copies an archive's tag files into a temporary folder, skipping the payload. */
+/* A read error is the system's (exit 4); a tar or a stream that libarchive cannot
+ * read to its end (cut short, corrupt, not gzip or zstd as it begins) is the input's. */
+static ospack_error tar_error(struct ospack_ctx *ctx, struct archive *a, const char *input)
+{
+	int e = archive_errno(a);
+	const char *msg = archive_error_string(a) ? archive_error_string(a) : "unreadable";
+
+	if (e > 0 && e != EILSEQ && e != EINVAL && e != ENOMEM)
+		return osp_errno(ctx, e, "cannot read", input);
+	if (e == ENOMEM)
+		return osp_nomem(ctx);
+	return osp_error(ctx, OSPACK_EINPUT, "%s: %s", input, msg);
+}
+
 static ospack_error archive_tags(struct osp_obundle *b, const char *input, const char *tmpdir)
 {
 	struct osp_locale *loc = osp_locale_utf8_push();
@@ -197,8 +212,10 @@ static ospack_error archive_tags(struct osp_obundle *b, const char *input, const
 	b->tagdir_tmp = true;
 	tmpl = NULL;
 	if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
-	    archive_read_open_filename(a, input, 1024 * 1024) != ARCHIVE_OK) {
-		rc = osp_error(b->ctx, OSPACK_EIO, "%s: %s", input, archive_error_string(a));
+	    archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
+	    archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
+	    archive_read_open_fd(a, b->fd, 1024 * 1024) != ARCHIVE_OK) {
+		rc = tar_error(b->ctx, a, input);
 		goto out;
 	}
 	while (rc == OSPACK_OK) {
@@ -210,8 +227,7 @@ static ospack_error archive_tags(struct osp_obundle *b, const char *input, const
 			break;
 		name = st == ARCHIVE_OK ? archive_entry_pathname_utf8(e) : NULL;
 		if (name == NULL) {
-			rc = osp_error(b->ctx, OSPACK_EIO, "%s: %s", input,
-				       archive_error_string(a));
+			rc = tar_error(b->ctx, a, input);
 			break;
 		}
 		rel = strchr(name, '/');
@@ -249,8 +265,7 @@ static ospack_error archive_tags(struct osp_obundle *b, const char *input, const
 			if (r == ARCHIVE_EOF)
 				break;
 			if (r != ARCHIVE_OK)
-				rc = osp_error(b->ctx, OSPACK_EIO, "%s: %s", input,
-					       archive_error_string(a));
+				rc = tar_error(b->ctx, a, input);
 			else
 				rc = osp_write_all(b->ctx, fd, p, n, path);
 		}
@@ -380,10 +395,13 @@ ospack_error osp_obundle_open(struct ospack_ctx *ctx, const char *input, const c
 			rc = folder_tags(b);
 	} else {
 		b->fd = open(input, O_RDONLY | O_CLOEXEC);
-		if (b->fd < 0)
+		if (b->fd < 0) {
 			rc = osp_errno(ctx, errno, "cannot open", input);
-		else
+		} else {
+			/* A .tar.zst or .tar.gz: libarchive decompresses it on the way. */
+			b->compressed = osp_compressed(b->fd);
 			rc = archive_tags(b, input, tmpdir);
+		}
 	}
 	if (rc == OSPACK_OK)
 		rc = osp_obundle_load(b);

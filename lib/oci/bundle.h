@@ -40,6 +40,8 @@ struct osp_obundle {
 	char *workdir; /* or NULL: a temporary folder holding tagdir, removed with it */
 	char *root;    /* the bag folder, or NULL: the payload is in the archive fd */
 	int fd;
+	bool compressed;	  /* fd is a .tar.zst or .tar.gz: its offsets are the tar's, see
+				     osp_unzip_to_temp */
 	json_t *statement, *pred; /* pred is borrowed from statement */
 	int64_t mtime;
 	char **tags; /* the tag files in the archive's order */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "decompress.h"
 #include "hash.h"
 #include "release.h"
 #include "tar_write.h"
@@ -569,6 +570,13 @@ static ospack_error run(struct push *p, const char *bundle, struct osp_oci_ref *
 	ospack_verify_result_free(vr);
 	if (rc == OSPACK_OK)
 		rc = osp_obundle_open(p->ctx, bundle, p->o->tmpdir, &p->b);
+	/* Files are read by their offsets in the tar: a compressed bundle's tar is
+	   decompressed into a temporary file first (the disk space of the tar). */
+	if (rc == OSPACK_OK && p->b->compressed && lseek(p->b->fd, 0, SEEK_SET) != 0)
+		rc = osp_errno(p->ctx, errno, "cannot read", bundle);
+	if (rc == OSPACK_OK && p->b->compressed &&
+	    (rc = osp_unzip_to_temp(p->ctx, &p->b->fd, p->o->tmpdir)) == OSPACK_EREJECT)
+		osp_error_prefix(p->ctx, "%s", bundle);
 	if (rc != OSPACK_OK)
 		return rc;
 	/* A layout is tagged with the version unless the reference says otherwise. */

@@ -9,23 +9,36 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "decompress.h"
 #include "plain.h"
 #include "verifier.h"
 #include "vstate.h"
 
 /* Opens a bundle archive ("-": standard input); *isdir when it is a folder. *fd is -1 after
  * a failure, and when a folder: the caller closes it only when it is above STDIN_FILENO. */
-ospack_error osp_open_bundle(struct ospack_ctx *ctx, const char *input, int *fd, bool *isdir)
+/* A compressed archive: *fd becomes the decompressed tar's pipe. */
+static ospack_error maybe_unzip(struct ospack_ctx *ctx, int *fd, struct osp_unzip **unzip)
+{
+	int src = *fd;
+
+	if (!osp_compressed(src))
+		return OSPACK_OK;
+	return osp_unzip_start(ctx, src, fd, unzip);
+}
+
+ospack_error osp_open_bundle(struct ospack_ctx *ctx, const char *input, int *fd, bool *isdir,
+			     struct osp_unzip **unzip)
 {
 	struct stat st;
 
 	*isdir = false;
+	*unzip = NULL;
 	if (strcmp(input, "-") == 0) {
 		*fd = STDIN_FILENO;
 		/* A larger pipe lets the writer run ahead while the reader hashes. */
 		if (fstat(*fd, &st) == 0 && S_ISFIFO(st.st_mode))
 			fcntl(*fd, F_SETPIPE_SZ, 1024 * 1024);
-		return OSPACK_OK;
+		return maybe_unzip(ctx, fd, unzip);
 	}
 	*fd = open(input, O_RDONLY | O_CLOEXEC);
 	/* As a manifest that is not there: the same message and exit status. */
@@ -44,8 +57,19 @@ ospack_error osp_open_bundle(struct ospack_ctx *ctx, const char *input, int *fd,
 		close(*fd);
 		*fd = -1;
 		*isdir = true;
+		return OSPACK_OK;
 	}
-	return OSPACK_OK;
+	return maybe_unzip(ctx, fd, unzip);
+}
+
+ospack_error osp_close_bundle(struct ospack_ctx *ctx, int fd, struct osp_unzip *unzip,
+			      ospack_error rc)
+{
+	if (unzip != NULL)
+		return osp_unzip_finish(ctx, unzip, fd, rc);
+	if (fd > STDIN_FILENO)
+		close(fd);
+	return rc;
 }
 
 /* A bag without an ospack statement: the BagIt checks alone (plain_bag.c). */
@@ -87,6 +111,7 @@ OSPACK_API ospack_error ospack_verify(struct ospack_ctx *ctx, const char *input,
 	struct osp_key **keys = NULL;
 	size_t nkeys = opts ? opts->nkeys : 0;
 	struct osp_verifier *v = NULL;
+	struct osp_unzip *unzip = NULL;
 	bool isdir = false;
 	int fd = -1;
 	ospack_error rc;
@@ -95,26 +120,30 @@ OSPACK_API ospack_error ospack_verify(struct ospack_ctx *ctx, const char *input,
 	osp_interrupt_reset();
 	rc = osp_load_trusted(ctx, opts ? opts->keys : NULL, nkeys, &keys);
 	if (rc == OSPACK_OK)
-		rc = osp_open_bundle(ctx, input, &fd, &isdir);
+		rc = osp_open_bundle(ctx, input, &fd, &isdir, &unzip);
 	if (rc == OSPACK_OK && (isdir ? osp_plain_folder(input) : osp_plain_archive(fd))) {
 		rc = verify_plain(ctx, input, fd, isdir, opts, out);
-		goto done;
+	} else {
+		if (rc == OSPACK_OK)
+			rc = osp_verifier_new(ctx, keys, nkeys, isdir, opts, &v);
+		if (rc == OSPACK_OK)
+			rc = isdir ? osp_read_folder(ctx, input, v)
+				   : osp_read_archive(ctx, fd, v, NULL);
+		if (rc == OSPACK_OK)
+			rc = osp_verifier_finish(v);
 	}
-	if (rc == OSPACK_OK)
-		rc = osp_verifier_new(ctx, keys, nkeys, isdir, opts, &v);
-	if (rc == OSPACK_OK)
-		rc = isdir ? osp_read_folder(ctx, input, v) : osp_read_archive(ctx, fd, v, NULL);
-	if (rc == OSPACK_OK)
-		rc = osp_verifier_finish(v);
-	if (rc == OSPACK_OK && (*out = osp_verifier_result(v)) == NULL)
+	/* A compressed stream is good only when it decompressed to its end. */
+	rc = osp_close_bundle(ctx, fd, unzip, rc);
+	if (rc == OSPACK_OK && *out == NULL && (*out = osp_verifier_result(v)) == NULL)
 		rc = osp_nomem(ctx);
-done:
+	if (rc != OSPACK_OK && *out != NULL) {
+		ospack_verify_result_free(*out);
+		*out = NULL;
+	}
 	if (rc == OSPACK_EREJECT && input != NULL && strcmp(input, "-") != 0)
 		osp_error_prefix(ctx, "%s", input);
 	osp_verifier_free(v);
 	osp_free_keys(keys, nkeys);
-	if (fd > STDIN_FILENO)
-		close(fd);
 	return rc;
 }
 

@@ -104,6 +104,8 @@ bool osp_plain_folder(const char *path);
  * or its first tar header is not one ospack's writer makes. Reads nothing from fd.
  */
 bool osp_plain_archive(int fd);
+/* Up to want first bytes of fd, left for the next read (a file or a pipe). */
+size_t osp_peek(int fd, unsigned char *buf, size_t want);
 /* Unpacks the archive fd into a private temporary folder and validates the bag in it. */
 ospack_error osp_plain_archive_verify(struct ospack_ctx *ctx, int fd,
 				      const struct ospack_verify_opts *opts,

@@ -109,6 +109,11 @@ static size_t peek(int fd, unsigned char *buf, size_t want)
 	return got;
 }
 
+size_t osp_peek(int fd, unsigned char *buf, size_t want)
+{
+	return peek(fd, buf, want);
+}
+
 bool osp_plain_archive(int fd)
 {
 	unsigned char *buf = malloc(PEEK_MAX);

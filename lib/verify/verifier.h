@@ -235,8 +235,18 @@ ospack_error osp_read_archive(struct ospack_ctx *ctx, int fd, struct osp_verifie
 /* Walks an unpacked bundle folder: payload in byte order, then the tag files. */
 ospack_error osp_read_folder(struct ospack_ctx *ctx, const char *path, struct osp_verifier *v);
 
-/* Opens a bundle archive ("-": standard input); *isdir, and no fd, when it is a folder. */
-ospack_error osp_open_bundle(struct ospack_ctx *ctx, const char *input, int *fd, bool *isdir);
+/*
+ * Opens a bundle archive ("-": standard input); *isdir, and no fd, when it is a folder.
+ * A gzip or zstd archive (found by its first bytes) is read through *unzip: *fd is
+ * then the tar it holds, decompressed on a thread (decompress.h). Every success is
+ * ended by osp_close_bundle.
+ */
+struct osp_unzip;
+ospack_error osp_open_bundle(struct ospack_ctx *ctx, const char *input, int *fd, bool *isdir,
+			     struct osp_unzip **unzip);
+/* Closes what osp_open_bundle opened; returns rc, or the decompressor's fault. */
+ospack_error osp_close_bundle(struct ospack_ctx *ctx, int fd, struct osp_unzip *unzip,
+			      ospack_error rc);
 
 /* Loads trusted public keys; on error frees what it loaded. */
 ospack_error osp_load_trusted(struct ospack_ctx *ctx, const char *const *specs, size_t n,
