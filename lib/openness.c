@@ -589,17 +589,29 @@ static void text_level(struct osp_buf *b, json_t *levels, json_t *progress, int 
 		osp_buf_puts(b, "      - and what the classes above need\n");
 }
 
-char *osp_openness_text(json_t *r)
+static char *openness_text(json_t *r, bool table)
 {
 	struct osp_buf b = {0};
 	json_t *levels = json_object_get(r, "levels"), *mof = json_object_get(r, "mof");
 
-	text_components(&b, json_object_get(r, "components"));
-	osp_buf_puts(&b, "\n");
+	if (table) {
+		text_components(&b, json_object_get(r, "components"));
+		osp_buf_puts(&b, "\n");
+	}
 	for (int l = 0; l < OSP_NLEVELS; l++)
 		text_level(&b, levels, json_object_get(mof, "progress"), l);
 	osp_buf_printf(&b, "\nMOF class: %s\n", jstr(mof, "label"));
 	return osp_buf_steal(&b, NULL);
+}
+
+char *osp_openness_text(json_t *r)
+{
+	return openness_text(r, true);
+}
+
+char *osp_openness_levels_text(json_t *r)
+{
+	return openness_text(r, false);
 }
 
 /* ---- ospack/mof.yaml ---- */

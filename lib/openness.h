@@ -47,6 +47,8 @@ void osp_openness_free(struct osp_openness *o);
 json_t *osp_openness_json(const struct osp_openness *o);
 /* The report for people, rendered from its JSON form (so a bundle's report renders too). */
 char *osp_openness_text(json_t *report);
+/* The same without the table of MOF components: the levels, what each lacks, the class. */
+char *osp_openness_levels_text(json_t *report);
 /*
  * --require LEVEL: OSPACK_EUSAGE for an unknown level, OSPACK_EPOLICY naming what
  * is missing when o falls short (o NULL: the level name only is checked).

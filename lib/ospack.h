@@ -306,6 +306,31 @@ OSPACK_API void ospack_fetch_result_free(struct ospack_fetch_result *r);
 OSPACK_API ospack_error ospack_inspect(struct ospack_ctx *ctx, const char *input, char **text,
 				       char **json);
 
+/* One payload file as ospack_inspect_files() gives it; valid during the call only. */
+struct ospack_inspect_file {
+	const char *path;      /* in the bag, decoded: "data/SECTION/NAME/..." */
+	const char *component; /* "SECTION/NAME" */
+	uint64_t size;
+	unsigned mode;	  /* 0644 or 0755 */
+	const char *text; /* a line for people, "MODE SIZE  PATH" with the path escaped, no \n */
+	const char *json; /* the same as one compact JSON object with sorted keys */
+};
+/* Returns 0 to go on; anything else stops the listing (ospack_inspect_files: OSPACK_EIO). */
+typedef int (*ospack_inspect_file_fn)(void *arg, const struct ospack_inspect_file *f);
+
+/*
+ * Every payload file a bundle holds, in the statement's order: a v2 bundle's
+ * ospack/files.txt, streamed (memory does not grow with the file count), or a
+ * v1 statement's lists. Nothing is verified, but files.txt must have the digest
+ * the statement gives it, and all of it is read and checked before the first
+ * call of fn: a bundle rejected (OSPACK_EREJECT) gives no call at all. Files of
+ * url entries (fetch.txt), not in the archive, are not listed. files.txt waits
+ * in a nameless file in tmpdir (NULL: /tmp).
+ */
+OSPACK_API ospack_error ospack_inspect_files(struct ospack_ctx *ctx, const char *input,
+					     const char *tmpdir, ospack_inspect_file_fn fn,
+					     void *arg);
+
 /* ---- registries: push, pull, ls ---- */
 
 /*

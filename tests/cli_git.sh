@@ -160,12 +160,13 @@ has_source "$T/u-tag/$BAG" type=git "commit=$C10" "tree=$T10" rev=v1.0 "committe
 	dirty=false remote=null
 ok $? "the statement names the tag's commit, its tree, rev as written and the commit time"
 run "$OSPACK" inspect "$T/tag.tar"
-[ "$rc" -eq 0 ] && grep -q "git commit $C10 (rev v1.0)" "$T/out"
-ok $? "ospack inspect shows the commit and the rev"
+[ "$rc" -eq 0 ] && grep -q "^  code/trainer  .*  git $(echo "$C10" | cut -c1-12) (rev v1.0)$" "$T/out" &&
+	grep -q "^      commit $C10, tree " "$T/out"
+ok $? "ospack inspect shows the commit (short on the component's line, whole below) and the rev"
 grep -q "$T10" "$T/out" && grep -q -e "$W10" -e '2020-01-02' "$T/out"
 st=$?
 ok $st "ospack inspect shows the tree id and the commit time as well (issue 4)"
-[ "$st" -eq 0 ] || diag "want tree $T10 and time $W10 (2020-01-02); inspect shows:" "$(grep 'git commit' "$T/out")"
+[ "$st" -eq 0 ] || diag "want tree $T10 and time $W10 (2020-01-02); inspect shows:" "$(grep 'commit' "$T/out")"
 
 # --- the bundle verifies, and passes sha256sum -c and the BagIt checker ---
 run "$OSPACK" verify "$T/tag.tar"
