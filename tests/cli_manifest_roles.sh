@@ -77,7 +77,7 @@ json_is "several roles are a list in the statement" "$T/comps.json" \
 run "$OSPACK" verify "$T/multi.tar"
 ok "$rc" "a bundle with role lists verifies"
 run "$OSPACK" inspect "$T/multi.tar"
-grep -q '^  code/c  training,evaluation  license MIT' "$T/out"
+grep -Eq '^  code/c +training,evaluation +license MIT' "$T/out"
 ok $? "inspect shows the roles of an entry, comma-separated"
 
 mkman "$R/one.yaml" '[evaluation]' training '    metrics: {loss: 1.23}'
@@ -142,7 +142,7 @@ tar -xOf "$T/plain.tar" roles-1.0/ospack/mof.yaml | grep -A2 '^    distribution:
 ok $? "mof.yaml without a license text: the path stays empty"
 run "$OSPACK" inspect "$T/multi.tar"
 grep -qxF 'license texts: docs/license' "$T/out" &&
-	grep -q '^  docs/license  license  license MIT  1 file' "$T/out"
+	grep -Eq '^  docs/license +license +license MIT +1 file' "$T/out"
 ok $? "inspect names the license text"
 statement "$T/multi.tar"
 json_is "the statement gives the license text its type" "$T/comps.json" \

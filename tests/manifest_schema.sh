@@ -48,19 +48,23 @@ while read -r f; do
 	valid "manifest ${f#"$top_srcdir"/} is valid" "$f"
 done <"$T/manifests"
 
-# Every fenced yaml block of docs/*.md whose first line (comments aside) is 'ospack:'.
+# Every fenced yaml block of docs/*.md whose first line (comments aside) is 'ospack:', and
+# every heredoc of a sh block that writes one ("cat > manifest.yaml <<'YAML'", as the tutorial).
 mkdir "$T/snippets"
 $PY - "$top_srcdir/docs" "$T/snippets" <<'PYEOF'
 import glob, os, re, sys
 docs, out = sys.argv[1], sys.argv[2]
 for path in sorted(glob.glob(os.path.join(docs, "*.md"))):
     text = open(path, encoding="utf-8").read()
-    for m in re.finditer(r"^```ya?ml\n(.*?)^```", text, re.S | re.M):
-        lines = [l for l in m.group(1).splitlines() if l.strip() and not l.lstrip().startswith("#")]
+    blocks = list(re.finditer(r"^```ya?ml\n(.*?)^```", text, re.S | re.M))
+    blocks += list(re.finditer(r"^cat > [^ ]+\.ya?ml <<'(\w+)'\n(.*?)^\1$", text, re.S | re.M))
+    for m in blocks:
+        body = m.group(m.lastindex)
+        lines = [l for l in body.splitlines() if l.strip() and not l.lstrip().startswith("#")]
         if lines and lines[0].startswith("ospack:"):
             line = text.count("\n", 0, m.start()) + 2
             name = "%s:%d.yaml" % (os.path.basename(path), line)
-            open(os.path.join(out, name), "w", encoding="utf-8").write(m.group(1))
+            open(os.path.join(out, name), "w", encoding="utf-8").write(body)
 PYEOF
 n=0
 for f in "$T/snippets"/*.yaml; do
