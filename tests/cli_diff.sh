@@ -193,6 +193,42 @@ expect_fail 3 "ospack/statement.dsse.json: not a DSSE envelope" \
 	"a folder whose statement is no envelope: invalid input, exit 3 (1 is for differences)" \
 	"$OSPACK" diff "$T/a.tar" "$T/bad/drel-1.0"
 
+# An archive's tag files are unpacked by name: one that is no tag file's, a link, a folder or
+# a name twice is invalid input, and nothing of it is left in $TMPDIR.
+# evil NAME KIND: a.tar with one more entry NAME, a file, a symbolic link or a folder
+evil() {
+	python3 - "$T/a.tar" "$T/evil.tar" "$1" "$2" <<'PY'
+import io, sys, tarfile
+src, out, name, kind = sys.argv[1:]
+with tarfile.open(src) as s, tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as t:
+    for m in s.getmembers():
+        t.addfile(m, s.extractfile(m) if m.isfile() else None)
+    i = tarfile.TarInfo(name)
+    if kind == "link":
+        i.type, i.linkname = tarfile.SYMTYPE, "/etc/passwd"
+    elif kind == "dir":
+        i.type = tarfile.DIRTYPE
+    data = b"x\n" if kind == "file" else b""
+    i.size = len(data)
+    t.addfile(i, io.BytesIO(data))
+PY
+}
+for c in "drel-1.0/sub/x.txt file" "drel-1.0/ospack/.hidden file" "other/x.txt file" \
+	"x.txt file" "drel-1.0/ospack/link link" "drel-1.0/sub dir"; do
+	set -- $c
+	evil "$1" "$2"
+	expect_fail 3 "^ospack: $T/evil.tar holds $1/*, which is no tag file$" \
+		"an archive holding $1 ($2) among its tag files: invalid input, exit 3" \
+		"$OSPACK" diff "$T/a.tar" "$T/evil.tar"
+done
+evil drel-1.0/bagit.txt file
+expect_fail 3 "^ospack: $T/evil.tar holds bagit.txt twice$" \
+	"an archive holding a tag file twice: invalid input, exit 3" \
+	"$OSPACK" diff "$T/evil.tar" "$T/a.tar"
+evil drel-1.0/data/datasets/d/new.txt file
+run "$OSPACK" diff "$T/a.tar" "$T/evil.tar"
+ok $rc "a payload file the lists do not name is not read: diff reads the lists, exit 0"
+
 # A payload file changed behind the statement's back: diff compares what the lists say.
 printf 'tampered\n' >"$T/ax/drel-1.0/data/datasets/d/a.txt"
 run "$OSPACK" diff "$T/a.tar" "$T/ax/drel-1.0"

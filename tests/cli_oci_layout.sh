@@ -293,6 +293,13 @@ expect_fail 1 "the tag layer holds ../../escape.txt, which is no tag file" \
 	"$OSPACK" pull "oci-layout:$T/evil1" -C "$T/e1"
 test ! -e "$T/e1" && test ! -e "$T/escape.txt"
 ok $? "and nothing is written, inside or outside"
+cp -R "$T/L2" "$T/evil-twice"
+rewrite "$T/evil-twice" 'retar([l for l in layers if l["mediaType"].endswith("bag.v1.tar")][0], [("bagit.txt", b"BagIt-Version: 1.0\n")])'
+expect_fail 1 "the tag layer holds bagit.txt twice" \
+	"a tag layer holding a tag file twice is refused" \
+	"$OSPACK" pull "oci-layout:$T/evil-twice" -o "$T/et.tar"
+test ! -e "$T/et.tar" && [ -z "$(ls -A "$T" | grep '^\.et\.tar\.pull')" ]
+ok $? "and neither the bundle nor its work folder is left"
 cp -R "$T/L2" "$T/evil2"
 rewrite "$T/evil2" 'retar([l for l in layers if l["annotations"].get("org.ospack.component") == "datasets/tinystories"][0], [("part-002.jsonl", b"{}\n")])'
 expect_fail 1 "data/datasets/tinystories/: the layer holds more than the signed files" \

@@ -12,7 +12,15 @@
 #include "mof.h"
 #include "tap.h"
 
-#define MOF_DIR TOP_SRCDIR "/../shared/reference/mof"
+/* The reference data: $SHARED (tests/lib.sh; make distcheck sets it), else ../shared beside
+ * the sources. */
+static char *mof_dir;
+
+/* A path under mof_dir, to free. */
+static char *mof(const char *rel)
+{
+	return osp_asprintf("%s/%s", mof_dir, rel);
+}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -20,13 +28,16 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* The *.yml files of dir, sorted. */
-static void list_yml(const char *dir, struct osp_strv *out)
+static void list_yml(const char *rel, struct osp_strv *out)
 {
-	DIR *d = opendir(dir);
+	char *dir = mof(rel);
+	DIR *d = dir ? opendir(dir) : NULL;
 	struct dirent *de;
 
-	if (d == NULL)
+	if (d == NULL) {
+		free(dir);
 		return;
+	}
 	while ((de = readdir(d)) != NULL) {
 		size_t n = strlen(de->d_name);
 
@@ -34,6 +45,7 @@ static void list_yml(const char *dir, struct osp_strv *out)
 			osp_strv_push_owned(out, osp_asprintf("%s/%s", dir, de->d_name));
 	}
 	closedir(d);
+	free(dir);
 	qsort(out->v, out->n, sizeof(*out->v), cmp_str);
 }
 
@@ -53,13 +65,15 @@ static void drop_trailing_comma(struct osp_buf *b)
 /* Loads expected_results.json, which has trailing commas: drops each ',' before '}' or ']'. */
 static json_t *load_expected(void)
 {
-	FILE *f = fopen(MOF_DIR "/Test_Data/expected_results.json", "r");
+	char *path = mof("Test_Data/expected_results.json");
+	FILE *f = path ? fopen(path, "r") : NULL;
 	struct osp_buf b = {0};
 	json_error_t jerr;
 	bool in_string = false, escaped = false;
 	json_t *root;
 	int c;
 
+	free(path);
 	if (f == NULL)
 		return NULL;
 	while ((c = getc(f)) != EOF) {
@@ -149,7 +163,7 @@ static void test_fixtures(struct ospack_ctx *ctx)
 	if (!ok(expected != NULL, "expected_results.json parses, trailing commas dropped"))
 		return;
 	is_int(json_array_size(json_object_get(expected, "models")), 27, "27 expected results");
-	list_yml(MOF_DIR "/Test_Data", &files);
+	list_yml("Test_Data", &files);
 	is_int(files.n, 27, "27 fixtures");
 	for (size_t i = 0; i < files.n; i++)
 		check_fixture(ctx, expected, files.v[i], &matched);
@@ -163,7 +177,7 @@ static void test_models(struct ospack_ctx *ctx)
 	struct osp_strv files = {0};
 	unsigned hist[4] = {0}, warned = 0, paper = 0;
 
-	list_yml(MOF_DIR "/models", &files);
+	list_yml("models", &files);
 	is_int(files.n, 273, "273 model files");
 	for (size_t i = 0; i < files.n; i++) {
 		struct osp_mof_model *m = NULL;
@@ -197,7 +211,7 @@ static void test_check_mof(struct ospack_ctx *ctx)
 	const char *path = NULL;
 	json_t *o, *needed;
 
-	list_yml(MOF_DIR "/Test_Data", &files);
+	list_yml("Test_Data", &files);
 	for (size_t i = 0; i < files.n; i++)
 		if (strstr(files.v[i], "/Class2RTestFile") != NULL)
 			path = files.v[i];
@@ -232,15 +246,26 @@ out:
 
 int main(void)
 {
+	const char *shared = getenv("SHARED");
 	struct ospack_ctx *ctx;
 	struct stat st;
+	char *data, *models;
+	bool there;
 
-	if (stat(MOF_DIR "/Test_Data", &st) != 0 || stat(MOF_DIR "/models", &st) != 0)
+	mof_dir = shared && *shared ? osp_asprintf("%s/reference/mof", shared)
+				    : osp_strdup(TOP_SRCDIR "/../shared/reference/mof");
+	data = mof("Test_Data");
+	models = mof("models");
+	there = data && models && stat(data, &st) == 0 && stat(models, &st) == 0;
+	free(data);
+	free(models);
+	if (!there)
 		tap_need_skip_all("the MOF reference data (../shared/reference/mof) is absent");
 	ctx = ospack_ctx_new();
 	test_fixtures(ctx);
 	test_models(ctx);
 	test_check_mof(ctx);
 	ospack_ctx_free(ctx);
+	free(mof_dir);
 	return tap_done();
 }

@@ -17,8 +17,9 @@
 #include "release.h"
 #include "sign.h"
 #include "tar_write.h"
-#include "verify/tarscan.h"
 #include "decompress.h"
+#include "verify/tarscan.h"
+#include "verify/verifier.h"
 
 #define TAG_MAX (256u * 1024 * 1024)
 
@@ -79,29 +80,32 @@ ospack_error osp_dirtrack_file(struct ospack_ctx *ctx, struct osp_dirtrack *dt, 
 	return OSPACK_OK;
 }
 
+void osp_obundle_remove_tags(struct osp_obundle *b)
+{
+	char *p;
+
+	if (b == NULL || b->tagdir == NULL)
+		return;
+	for (size_t i = 0; i < b->ntags; i++)
+		if ((p = osp_asprintf("%s/%s", b->tagdir, b->tags[i])) != NULL) {
+			unlink(p);
+			free(p);
+		}
+	if ((p = osp_asprintf("%s/ospack", b->tagdir)) != NULL) {
+		rmdir(p);
+		free(p);
+	}
+	rmdir(b->tagdir);
+	if (b->workdir != NULL)
+		rmdir(b->workdir);
+}
+
 void osp_obundle_free(struct osp_obundle *b)
 {
 	if (b == NULL)
 		return;
-	if (b->tagdir_tmp && b->tagdir != NULL) {
-		for (size_t i = 0; i < b->ntags; i++) {
-			char *p = osp_asprintf("%s/%s", b->tagdir, b->tags[i]);
-
-			if (p != NULL)
-				unlink(p);
-			free(p);
-		}
-		{
-			char *p = osp_asprintf("%s/ospack", b->tagdir);
-
-			if (p != NULL)
-				rmdir(p);
-			free(p);
-		}
-		rmdir(b->tagdir);
-		if (b->workdir != NULL)
-			rmdir(b->workdir);
-	}
+	if (b->tagdir_tmp)
+		osp_obundle_remove_tags(b);
 	free(b->workdir);
 	for (size_t i = 0; i < b->ntags; i++)
 		free(b->tags[i]);
@@ -176,109 +180,164 @@ static ospack_error folder_tags(struct osp_obundle *b)
 	return rc;
 }
 
-/* Copies an archive's tag files into a temporary folder, skipping the payload. */
-/* A read error is the system's (exit 4); a tar or a stream that libarchive cannot
- * read to its end (cut short, corrupt, not gzip or zstd as it begins) is the input's. */
-static ospack_error tar_error(struct ospack_ctx *ctx, struct archive *a, const char *input)
+/* A read error is the system's (exit 4); a tar or a stream that libarchive cannot read to
+ * its end (cut short, corrupt, not gzip or zstd as it begins) is the input's: bad. */
+static ospack_error tar_error(struct ospack_ctx *ctx, struct archive *a, const char *label,
+			      ospack_error bad)
 {
 	int e = archive_errno(a);
 	const char *msg = archive_error_string(a) ? archive_error_string(a) : "unreadable";
 
-	if (e > 0 && e != EILSEQ && e != EINVAL && e != ENOMEM)
-		return osp_errno(ctx, e, "cannot read", input);
 	if (e == ENOMEM)
 		return osp_nomem(ctx);
-	return osp_error(ctx, OSPACK_EINPUT, "%s: %s", input, msg);
+	if (e > 0 && e != EILSEQ && e != EINVAL)
+		return osp_errno(ctx, e, "cannot read", label);
+	return osp_error(ctx, bad, "%s: %s", label, msg);
 }
 
-static ospack_error archive_tags(struct osp_obundle *b, const char *input, const char *tmpdir)
+/* A tag file's name in its bag: at the bag's top or in ospack/, nothing else. */
+static bool tag_name_ok(const char *name)
+{
+	const char *n = strncmp(name, "ospack/", 7) == 0 ? name + 7 : name;
+
+	if (*n == '\0' || n[0] == '.' || strchr(n, '/') != NULL || strlen(name) > 255)
+		return false;
+	for (const char *c = n; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || *c == '.' || *c == '-' || *c == '_'))
+			return false;
+	return true;
+}
+
+/* An entry's name in the bag of a bundle (in_bag), in rel: NULL when it is outside the bag
+ * folder. False for an entry to skip: the bag folder, the payload, the ospack/ folder. */
+static bool tag_entry(struct osp_obundle *b, struct archive_entry *e, const char *name, bool in_bag,
+		      const char **rel)
+{
+	size_t n = strcspn(name, "/");
+	const char *r;
+
+	*rel = name;
+	if (!in_bag)
+		return true;
+	if (strlen(b->bag) != n || strncmp(name, b->bag, n) != 0) {
+		*rel = NULL;
+		return true;
+	}
+	r = name[n] == '/' ? name + n + 1 : name + n;
+	*rel = r;
+	if (*r == '\0' || strcmp(r, "data") == 0 || strncmp(r, "data/", 5) == 0)
+		return false;
+	return !(archive_entry_filetype(e) == AE_IFDIR &&
+		 (strcmp(r, "ospack") == 0 || strcmp(r, "ospack/") == 0));
+}
+
+/* Writes the entry's data into b->tagdir/rel, a file that must not exist yet. */
+static ospack_error unpack_file(struct osp_obundle *b, struct archive *a, const char *rel,
+				const char *label, ospack_error bad)
+{
+	char *path = osp_asprintf("%s/%s", b->tagdir, rel);
+	ospack_error rc = add_tag(b, rel);
+	int fd = -1;
+
+	if (path == NULL)
+		rc = osp_nomem(b->ctx);
+	if (rc == OSPACK_OK &&
+	    (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+		rc = errno == EEXIST
+			     ? osp_error(b->ctx, OSPACK_EREJECT, "%s holds %s twice", label, rel)
+			     : osp_errno(b->ctx, errno, "cannot create", path);
+	while (rc == OSPACK_OK) {
+		const void *q;
+		size_t n;
+		la_int64_t off;
+		int r = archive_read_data_block(a, &q, &n, &off);
+
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK)
+			rc = tar_error(b->ctx, a, label, bad);
+		else
+			rc = osp_write_all(b->ctx, fd, q, n, path);
+	}
+	if (fd >= 0 && close(fd) != 0 && rc == OSPACK_OK)
+		rc = osp_errno(b->ctx, errno, "cannot write", path);
+	free(path);
+	return rc;
+}
+
+ospack_error osp_obundle_unpack_tags(struct osp_obundle *b, const char *tar, bool in_bag,
+				     const char *label, ospack_error bad)
 {
 	struct osp_locale *loc = osp_locale_utf8_push();
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
 	ospack_error rc = OSPACK_OK;
-	char *tmpl = osp_asprintf("%s/ospack-push-XXXXXX", tmpdir ? tmpdir : "/tmp");
+	char *sub = osp_asprintf("%s/ospack", b->tagdir);
 
-	if (loc == NULL || a == NULL || tmpl == NULL) {
+	if (loc == NULL || a == NULL || sub == NULL)
 		rc = osp_nomem(b->ctx);
-		goto out;
-	}
-	if (mkdtemp(tmpl) == NULL) {
-		rc = osp_errno(b->ctx, errno, "cannot create a temporary folder in",
-			       tmpdir ? tmpdir : "/tmp");
-		goto out;
-	}
-	b->tagdir = tmpl;
-	b->tagdir_tmp = true;
-	tmpl = NULL;
-	if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
-	    archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
-	    archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
-	    archive_read_open_fd(a, b->fd, 1024 * 1024) != ARCHIVE_OK) {
-		rc = tar_error(b->ctx, a, input);
-		goto out;
-	}
+	else if (mkdir(sub, 0700) != 0)
+		rc = osp_errno(b->ctx, errno, "cannot create", sub);
+	/* A bundle may be a .tar.zst or .tar.gz (libarchive decompresses it on the way); a tag
+	   layer is a plain tar. */
+	else if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
+		 (in_bag && (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
+			     archive_read_support_filter_zstd(a) != ARCHIVE_OK)) ||
+		 archive_read_open_filename(a, tar, 1024 * 1024) != ARCHIVE_OK)
+		rc = tar_error(b->ctx, a, label, bad);
 	while (rc == OSPACK_OK) {
+		int st = archive_read_next_header(a, &e);
 		const char *name, *rel;
-		char *path;
-		int st = archive_read_next_header(a, &e), fd;
 
 		if (st == ARCHIVE_EOF)
 			break;
 		name = st == ARCHIVE_OK ? archive_entry_pathname_utf8(e) : NULL;
 		if (name == NULL) {
-			rc = tar_error(b->ctx, a, input);
+			rc = tar_error(b->ctx, a, label, bad);
 			break;
 		}
-		rel = strchr(name, '/');
-		if (b->bag == NULL &&
-		    (b->bag = osp_strndup(name, rel ? (size_t)(rel - name) : strlen(name))) == NULL)
-			rc = osp_nomem(b->ctx);
-		if (rc != OSPACK_OK || rel == NULL || rel[1] == '\0' ||
-		    strncmp(rel + 1, "data/", 5) == 0 || strcmp(rel + 1, "data") == 0)
-			continue;
-		rel++;
-		path = osp_asprintf("%s/%s", b->tagdir, rel);
-		if (path == NULL) {
+		/* A bundle's bag folder is the one its first entry names. */
+		if (in_bag && b->bag == NULL &&
+		    (b->bag = osp_strndup(name, strcspn(name, "/"))) == NULL) {
 			rc = osp_nomem(b->ctx);
 			break;
 		}
-		if (archive_entry_filetype(e) == AE_IFDIR) {
-			if (mkdir(path, 0700) != 0 && errno != EEXIST)
-				rc = osp_errno(b->ctx, errno, "cannot create", path);
-			free(path);
+		if (!tag_entry(b, e, name, in_bag, &rel))
 			continue;
+		if (rel == NULL || archive_entry_filetype(e) != AE_IFREG || !tag_name_ok(rel) ||
+		    b->ntags >= OSP_TAG_FILES_MAX) {
+			rc = osp_error(b->ctx, OSPACK_EREJECT, "%s holds %s, which is no tag file",
+				       label, name);
+			break;
 		}
-		rc = add_tag(b, rel);
-		fd = rc == OSPACK_OK
-			     ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-				    0600)
-			     : -1;
-		if (rc == OSPACK_OK && fd < 0)
-			rc = osp_errno(b->ctx, errno, "cannot create", path);
-		while (rc == OSPACK_OK) {
-			const void *p;
-			size_t n;
-			la_int64_t off;
-			int r = archive_read_data_block(a, &p, &n, &off);
-
-			if (r == ARCHIVE_EOF)
-				break;
-			if (r != ARCHIVE_OK)
-				rc = tar_error(b->ctx, a, input);
-			else
-				rc = osp_write_all(b->ctx, fd, p, n, path);
-		}
-		if (fd >= 0 && close(fd) != 0 && rc == OSPACK_OK)
-			rc = osp_errno(b->ctx, errno, "cannot write", path);
-		free(path);
+		rc = unpack_file(b, a, rel, label, bad);
 	}
-out:
-	free(tmpl);
+	free(sub);
 	if (a != NULL)
 		archive_read_free(a);
 	osp_locale_pop(loc);
 	return rc;
+}
+
+/* Copies an archive's tag files into a temporary folder, skipping the payload. */
+static ospack_error archive_tags(struct osp_obundle *b, const char *input, const char *tmpdir)
+{
+	char *tmpl = osp_asprintf("%s/ospack-push-XXXXXX", tmpdir ? tmpdir : "/tmp");
+
+	if (tmpl == NULL)
+		return osp_nomem(b->ctx);
+	if (mkdtemp(tmpl) == NULL) {
+		free(tmpl);
+		return osp_errno(b->ctx, errno, "cannot create a temporary folder in",
+				 tmpdir ? tmpdir : "/tmp");
+	}
+	b->tagdir = tmpl;
+	b->tagdir_tmp = true;
+	/* An archive libarchive cannot read to its end is not a readable release (diff's exit 3;
+	 * push verified it first); a read error is the system's. A name no tag file has is
+	 * rejected. */
+	return osp_obundle_unpack_tags(b, input, true, input, OSPACK_EINPUT);
 }
 
 static int comp_cmp(const void *x, const void *y)

@@ -54,6 +54,17 @@ struct osp_obundle {
 ospack_error osp_obundle_open(struct ospack_ctx *ctx, const char *input, const char *tmpdir,
 			      struct osp_obundle **out);
 void osp_obundle_free(struct osp_obundle *b);
+/* Removes b's tag files, its tag folder and its work folder (if any), whether temporary or not;
+ * osp_obundle_free does when tagdir_tmp. */
+void osp_obundle_remove_tags(struct osp_obundle *b);
+/* Unpacks the tag files of the tar at path tar into b->tagdir, an empty folder (made with its
+ * ospack/ folder here), and lists them in b->tags in the archive's order. A bundle's entries
+ * (in_bag) are in its bag folder, whose name goes to b->bag, and its payload is skipped; a
+ * tag layer's are the tag files alone. Anything else (a link, a folder, a name no tag file
+ * has, one twice, more than OSP_TAG_FILES_MAX) is rejected. label starts the messages; an
+ * archive that libarchive cannot read gives the code bad. */
+ospack_error osp_obundle_unpack_tags(struct osp_obundle *b, const char *tar, bool in_bag,
+				     const char *label, ospack_error bad);
 /* Fetches a release's manifest and tag layer alone (no payload) from a registry or an OCI
  * image layout into a temporary folder that osp_obundle_free removes. Nothing is verified. */
 ospack_error osp_obundle_fetch(struct ospack_ctx *ctx, const char *ref, int plain_http,

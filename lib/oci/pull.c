@@ -203,111 +203,24 @@ static ospack_error get_manifest(struct pull *p)
 	return OSPACK_OK;
 }
 
-/* A tag file's name in the tag layer: at the bag's top or in ospack/, nothing else. */
-static bool tag_name_ok(const char *name)
-{
-	const char *n = strncmp(name, "ospack/", 7) == 0 ? name + 7 : name;
-
-	if (*n == '\0' || n[0] == '.' || strchr(n, '/') != NULL || strlen(name) > 255)
-		return false;
-	for (const char *c = n; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		      (*c >= '0' && *c <= '9') || *c == '.' || *c == '-' || *c == '_'))
-			return false;
-	return true;
-}
-
-/* Unpacks the tag layer into work/tags: regular files only, each a tag file's name. */
+/* Unpacks the tag layer into work/tags. */
 static ospack_error unpack_tags(struct pull *p, const char *blob)
 {
-	struct osp_locale *loc = osp_locale_utf8_push();
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	ospack_error rc = OSPACK_OK;
 	char *dir = osp_asprintf("%s/tags", p->work),
-	     *sub = osp_asprintf("%s/tags/ospack", p->work);
+	     *label = osp_asprintf("%s: the tag layer", p->refname);
+	ospack_error rc = OSPACK_OK;
 
-	if (loc == NULL || a == NULL || dir == NULL || sub == NULL) {
+	if (dir == NULL || label == NULL)
 		rc = osp_nomem(p->ctx);
-		goto out;
-	}
-	if (mkdir(dir, 0700) != 0 || mkdir(sub, 0700) != 0) {
+	else if (mkdir(dir, 0700) != 0)
 		rc = osp_errno(p->ctx, errno, "cannot create", dir);
-		goto out;
+	else {
+		p->b->tagdir = dir;
+		dir = NULL;
+		rc = osp_obundle_unpack_tags(p->b, blob, false, label, OSPACK_EREJECT);
 	}
-	p->b->tagdir = dir;
-	dir = NULL;
-	if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
-	    archive_read_open_filename(a, blob, READ_BLOCK) != ARCHIVE_OK) {
-		rc = osp_error(p->ctx, OSPACK_EREJECT, "%s: the tag layer: %s", p->refname,
-			       archive_error_string(a));
-		goto out;
-	}
-	while (rc == OSPACK_OK) {
-		int st = archive_read_next_header(a, &e), fd;
-		const char *name;
-		char *path, **v;
-
-		if (st == ARCHIVE_EOF)
-			break;
-		name = st == ARCHIVE_OK ? archive_entry_pathname_utf8(e) : NULL;
-		if (name == NULL) {
-			rc = osp_error(p->ctx, OSPACK_EREJECT, "%s: the tag layer: %s", p->refname,
-				       archive_error_string(a));
-			break;
-		}
-		if (archive_entry_filetype(e) != AE_IFREG || !tag_name_ok(name) ||
-		    p->b->ntags >= OSP_TAG_FILES_MAX) {
-			rc = osp_error(p->ctx, OSPACK_EREJECT,
-				       "%s: the tag layer holds %s, which is no tag file",
-				       p->refname, name);
-			break;
-		}
-		path = osp_asprintf("%s/%s", p->b->tagdir, name);
-		v = osp_reallocarray(p->b->tags, p->b->ntags + 1, sizeof(*v));
-		if (path == NULL || v == NULL) {
-			free(path);
-			rc = osp_nomem(p->ctx);
-			break;
-		}
-		p->b->tags = v;
-		if ((v[p->b->ntags] = osp_strdup(name)) == NULL) {
-			free(path);
-			rc = osp_nomem(p->ctx);
-			break;
-		}
-		p->b->ntags++;
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd < 0)
-			rc = errno == EEXIST ? osp_error(p->ctx, OSPACK_EREJECT,
-							 "%s: the tag layer holds %s twice",
-							 p->refname, name)
-					     : osp_errno(p->ctx, errno, "cannot create", path);
-		while (rc == OSPACK_OK) {
-			const void *q;
-			size_t n;
-			la_int64_t off;
-			int r = archive_read_data_block(a, &q, &n, &off);
-
-			if (r == ARCHIVE_EOF)
-				break;
-			if (r != ARCHIVE_OK) {
-				rc = osp_error(p->ctx, OSPACK_EREJECT, "%s: the tag layer: %s",
-					       p->refname, archive_error_string(a));
-				break;
-			}
-			rc = osp_write_all(p->ctx, fd, q, n, path);
-		}
-		if (fd >= 0 && close(fd) != 0 && rc == OSPACK_OK)
-			rc = osp_errno(p->ctx, errno, "cannot write", path);
-		free(path);
-	}
-out:
 	free(dir);
-	free(sub);
-	if (a != NULL)
-		archive_read_free(a);
-	osp_locale_pop(loc);
+	free(label);
 	return rc;
 }
 
@@ -741,18 +654,7 @@ static void remove_work(struct pull *p)
 
 	if (p->work == NULL || p->stage != NULL)
 		return;
-	if (p->b != NULL && p->b->tagdir != NULL) {
-		for (size_t i = 0; i < p->b->ntags; i++)
-			if ((path = osp_asprintf("%s/%s", p->b->tagdir, p->b->tags[i])) != NULL) {
-				unlink(path);
-				free(path);
-			}
-		if ((path = osp_asprintf("%s/ospack", p->b->tagdir)) != NULL) {
-			rmdir(path);
-			free(path);
-		}
-		rmdir(p->b->tagdir);
-	}
+	osp_obundle_remove_tags(p->b);
 	for (size_t i = 0; i < 3; i++) {
 		static const char *const names[] = {"tags.tar", "layer.tar", "bundle.tar"};
 
