@@ -274,6 +274,21 @@ static void put(struct osp_buf *t, const char *s)
 	}
 }
 
+/* "removed component NAME (N files, N bytes)", one line for each of list's components. */
+static void put_components(struct osp_buf *t, const char *what, json_t *list)
+{
+	json_t *v;
+
+	for (size_t i = 0; (v = json_array_get(list, i)) != NULL; i++) {
+		osp_buf_printf(t, "%s component ", what);
+		put(t, json_string_value(json_object_get(v, "component")));
+		osp_buf_printf(
+			t, " (%" JSON_INTEGER_FORMAT " files, %" JSON_INTEGER_FORMAT " bytes)\n",
+			json_integer_value(json_object_get(v, "files")),
+			json_integer_value(json_object_get(v, "bytes")));
+	}
+}
+
 /* A value as text: a string bare (escaped), anything else as compact JSON. */
 static void put_value(struct osp_buf *t, json_t *v)
 {
@@ -356,22 +371,8 @@ static char *render_text(json_t *j)
 		put_openness(&t, json_object_get(o, "after"));
 		osp_buf_putc(&t, '\n');
 	}
-	for (i = 0; (v = json_array_get(json_object_get(j, "removed"), i)) != NULL; i++) {
-		osp_buf_puts(&t, "removed component ");
-		put(&t, json_string_value(json_object_get(v, "component")));
-		osp_buf_printf(
-			&t, " (%" JSON_INTEGER_FORMAT " files, %" JSON_INTEGER_FORMAT " bytes)\n",
-			json_integer_value(json_object_get(v, "files")),
-			json_integer_value(json_object_get(v, "bytes")));
-	}
-	for (i = 0; (v = json_array_get(json_object_get(j, "added"), i)) != NULL; i++) {
-		osp_buf_puts(&t, "added component ");
-		put(&t, json_string_value(json_object_get(v, "component")));
-		osp_buf_printf(
-			&t, " (%" JSON_INTEGER_FORMAT " files, %" JSON_INTEGER_FORMAT " bytes)\n",
-			json_integer_value(json_object_get(v, "files")),
-			json_integer_value(json_object_get(v, "bytes")));
-	}
+	put_components(&t, "removed", json_object_get(j, "removed"));
+	put_components(&t, "added", json_object_get(j, "added"));
 	for (void *it = json_object_iter(json_object_get(j, "changed")); it != NULL;
 	     it = json_object_iter_next(json_object_get(j, "changed"), it)) {
 		json_t *f;

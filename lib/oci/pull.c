@@ -666,6 +666,21 @@ static void remove_work(struct pull *p)
 	rmdir(p->work);
 }
 
+/* What every way through a pull holds once done: the bundle (its tag folder is the work
+ * folder's, removed by remove_work), the store, the manifest, the reference, the work path. */
+static void pull_release(struct pull *p)
+{
+	if (p->b != NULL) {
+		p->b->tagdir_tmp = false;
+		osp_obundle_free(p->b);
+		p->b = NULL;
+	}
+	osp_store_free(p->s);
+	json_decref(p->man);
+	osp_oci_ref_free(&p->ref);
+	free(p->work);
+}
+
 static ospack_error start_output(struct pull *p)
 {
 	ospack_error rc;
@@ -832,19 +847,11 @@ OSPACK_API ospack_error ospack_pull(struct ospack_ctx *ctx, const char *ref,
 	osp_dirtrack_free(&p.dt);
 	osp_hash_free(p.fhash);
 	osp_hash_free(p.bhash);
-	if (p.b != NULL) {
-		/* Its tag folder is the work folder's, already removed. */
-		p.b->tagdir_tmp = false;
-		osp_obundle_free(p.b);
-	}
 	osp_free_keys(p.keys, p.o->nkeys);
-	osp_store_free(p.s);
-	json_decref(p.man);
-	osp_oci_ref_free(&p.ref);
+	pull_release(&p);
 	free(p.wanted);
 	free(p.layer);
 	free(p.outtmp);
-	free(p.work);
 	if (rc != OSPACK_OK) {
 		ospack_pull_result_free(p.r);
 		return rc;
@@ -952,14 +959,7 @@ OSPACK_API ospack_error ospack_ls(struct ospack_ctx *ctx, const char *ref,
 	free(env);
 	free(path);
 	remove_work(&p);
-	if (p.b != NULL) {
-		p.b->tagdir_tmp = false;
-		osp_obundle_free(p.b);
-	}
-	osp_store_free(p.s);
-	json_decref(p.man);
-	osp_oci_ref_free(&p.ref);
-	free(p.work);
+	pull_release(&p);
 	ospack_pull_result_free(p.r);
 	return rc;
 }
@@ -995,15 +995,8 @@ ospack_error osp_obundle_fetch(struct ospack_ctx *ctx, const char *ref, int plai
 		p.b = NULL;
 	} else {
 		remove_work(&p);
-		if (p.b != NULL) {
-			p.b->tagdir_tmp = false;
-			osp_obundle_free(p.b);
-		}
 	}
-	osp_store_free(p.s);
-	json_decref(p.man);
-	osp_oci_ref_free(&p.ref);
-	free(p.work);
+	pull_release(&p);
 	ospack_pull_result_free(p.r);
 	return rc;
 }
