@@ -45,7 +45,7 @@ bool osp_plain_folder(const char *path)
 static bool enough(const unsigned char *p, size_t n, size_t want)
 {
 	/* A first block that is not a pax header holds all the first entry's header. */
-	return n >= want || (n >= 512 && p[156] != 'x') || (n >= 2 && p[0] == 0x1f);
+	return n >= want || (n >= 512 && p[156] != 'x');
 }
 
 /* What a pipe holds, read without taking it out of the pipe (tee), up to want bytes. */
@@ -122,11 +122,8 @@ bool osp_plain_archive(int fd)
 	struct osp_tarentry e;
 	bool plain = false;
 
-	if (n >= 4 && ((buf[0] == 0x1f && buf[1] == 0x8b) ||
-		       (buf[0] == 0x28 && buf[1] == 0xb5 && buf[2] == 0x2f && buf[3] == 0xfd))) {
-		plain = true;
-	} else if (n >= 512 && memcmp(buf + 257, "ustar", 5) == 0 &&
-		   (ts = osp_tarscan_new()) != NULL) {
+	/* A .tar.gz or .tar.zst reaches here decompressed (osp_open_bundle). */
+	if (n >= 512 && memcmp(buf + 257, "ustar", 5) == 0 && (ts = osp_tarscan_new()) != NULL) {
 		osp_tarscan_feed(ts, buf, n);
 		if (osp_tarscan_next(ts, &e))
 			free(e.path);
@@ -345,8 +342,6 @@ static ospack_error unpack(struct ospack_ctx *ctx, int fd, int top)
 	if (a == NULL)
 		return osp_nomem(ctx);
 	if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
-	    archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
-	    archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
 	    archive_read_open_fd(a, fd, 1024 * 1024) != ARCHIVE_OK) {
 		const char *msg = archive_error_string(a);
 
